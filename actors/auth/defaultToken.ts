@@ -1,0 +1,87 @@
+// The default (full-access) token: `<config>/skill/daemon/auth.token`, created on first start,
+// mode 0600 in a 0700 directory, written atomically. When a presented token does not match
+// the one in memory, the file is checked again (only if it changed on disk), so a token
+// rotated by another process works without a restart.
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../store/atomicFile.ts';
+import { digestsEqual, newSecret, sha256 } from './secret.ts';
+
+export class DefaultToken {
+  private token = '';
+  private digest = Buffer.alloc(0);
+  private fileStamp = '';
+
+  constructor(readonly file: string, private readonly override: string | null) {
+    if (override) this.set(override);
+    else this.loadOrCreate();
+  }
+
+  get value(): string {
+    return this.token;
+  }
+
+  get isOverridden(): boolean {
+    return this.override !== null;
+  }
+
+  /** Constant-time check of a presented token's digest, re-reading a rotated file. */
+  matches(presented: Buffer): boolean {
+    if (digestsEqual(presented, this.digest)) return true;
+    if (this.override || !this.fileChanged()) return false;
+    this.readFile();
+    return digestsEqual(presented, this.digest);
+  }
+
+  /** New random token, written atomically; returns it. */
+  refresh(): string {
+    const token = newSecret();
+    this.write(token);
+    return token;
+  }
+
+  private loadOrCreate(): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    if (!this.readFile()) this.write(newSecret());
+    // A token file others can read is as good as no token: tighten it.
+    const mode = fs.statSync(this.file).mode & 0o777;
+    if (mode !== 0o600) fs.chmodSync(this.file, 0o600);
+  }
+
+  private readFile(): boolean {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8').trim();
+    } catch {
+      return false;
+    }
+    this.fileStamp = this.stamp();
+    if (!text) return false;
+    this.set(text);
+    return true;
+  }
+
+  private write(token: string): void {
+    writeFileAtomic(this.file, token + '\n', { mode: 0o600, dirMode: 0o700 });
+    this.fileStamp = this.stamp();
+    this.set(token);
+  }
+
+  private set(token: string): void {
+    this.token = token;
+    this.digest = sha256(token);
+  }
+
+  private stamp(): string {
+    try {
+      const st = fs.statSync(this.file);
+      return `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      return '';
+    }
+  }
+
+  private fileChanged(): boolean {
+    return this.stamp() !== this.fileStamp;
+  }
+}

@@ -1,0 +1,82 @@
+// Where the daemon listens and keeps its files, read once from the environment and argv.
+// Everything else receives a `DaemonConfig`; nothing below this module reads process.env.
+import os from 'node:os';
+import path from 'node:path';
+import { isIP } from 'node:net';
+
+export const DAEMON_NAME = 'skill-daemon';
+export const PROTOCOL_VERSION = 1;
+export const DEFAULT_ADDR = '127.0.0.1:18444';
+
+export type NetworkMode = 'loopback' | 'lan';
+
+export interface DaemonConfig {
+  host: string;
+  port: number;
+  /** Data directory (`~/.skill`): day folders, tokens.json, settings.json. */
+  dataDir: string;
+  /** `<config>/skill/daemon`: auth.token, bootstrap.json, daemon.pid. */
+  daemonConfigDir: string;
+  /** Default token given by SKILL_DAEMON_TOKEN instead of the token file. */
+  tokenOverride: string | null;
+  allowRemote: boolean;
+  /** `loopback` keeps every discovery protocol (mDNS, LSL resolve) on 127.0.0.1. */
+  network: NetworkMode;
+  /** Extra Host header names accepted besides loopback ones (SKILL_ALLOWED_HOSTS). */
+  allowedHosts: string[];
+  /** Admin-only fault injection routes (SKILL_FAULT_INJECTION=1 or --fault-injection). */
+  faultInjection: boolean;
+  /** Print log lines to stderr (the ring buffer keeps them either way). */
+  logToStderr: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** `host:port`, `[v6]:port` or `:port`; port 0 means any free port. */
+export function parseAddr(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text.trim());
+  if (!m) throw new ConfigError(`SKILL_DAEMON_ADDR must look like 127.0.0.1:18444, got "${text}"`);
+  const host = m[1] ?? (m[2] || '127.0.0.1');
+  const port = Number(m[3]);
+  if (port > 65535) throw new ConfigError(`port ${port} is out of range`);
+  return { host, port };
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (h.startsWith('::ffff:')) return isLoopbackHost(h.slice(7));
+  return false;
+}
+
+export interface ConfigSources {
+  env: NodeJS.ProcessEnv;
+  argv: string[];
+  homedir?: string;
+}
+
+export function loadConfig({ env, argv, homedir = os.homedir() }: ConfigSources): DaemonConfig {
+  const { host, port } = parseAddr(env.SKILL_DAEMON_ADDR || DEFAULT_ADDR);
+  const allowRemote = argv.includes('--allow-remote');
+  if (!allowRemote && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      `refusing to listen on non-loopback address ${host}; pass --allow-remote if you really mean to expose the daemon`,
+    );
+  }
+  const configHome = env.XDG_CONFIG_HOME || path.join(homedir, '.config');
+  const network = env.SKILL_NETWORK === 'loopback' ? 'loopback' : 'lan';
+  return {
+    host,
+    port,
+    dataDir: path.resolve(env.SKILL_DATA_DIR || path.join(homedir, '.skill')),
+    daemonConfigDir: path.resolve(configHome, 'skill', 'daemon'),
+    tokenOverride: env.SKILL_DAEMON_TOKEN?.trim() || null,
+    allowRemote,
+    network,
+    allowedHosts: (env.SKILL_ALLOWED_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    faultInjection: env.SKILL_FAULT_INJECTION === '1' || argv.includes('--fault-injection'),
+    logToStderr: env.SKILL_LOG_STDERR !== '0',
+  };
+}

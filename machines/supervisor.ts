@@ -1,0 +1,203 @@
+// The supervisor statechart, after Erlang/OTP: it holds no business logic, only a child-spec
+// table. Each child has a restart policy, a restart intensity (at most N restarts within T ms)
+// and an exponential backoff. A child that fails too often is escalated: a nested supervisor
+// fails itself so that its own parent restarts the whole subtree; the root supervisor, which
+// has no parent, gives the child up (and says so) so the process stays alive.
+import { assign, enqueueActions, setup, type AnyActorLogic } from 'xstate';
+
+export type RestartPolicy =
+  /** Always restarted, also after it completes normally. */
+  | 'permanent'
+  /** Restarted only after a failure. */
+  | 'transient'
+  /** Never restarted. */
+  | 'temporary';
+
+export interface ChildSpec {
+  id: string;
+  /** Name of the statechart the child runs, for diagnostics and the visualizer. */
+  machine: string;
+  logic: AnyActorLogic;
+  input?: unknown;
+  restart: RestartPolicy;
+  intensity: { maxRestarts: number; withinMs: number };
+  backoff: { initialMs: number; maxMs: number };
+}
+
+export type ChildStatus = 'running' | 'restarting' | 'stopped' | 'given_up';
+
+export interface ChildRecord {
+  id: string;
+  machine: string;
+  status: ChildStatus;
+  restarts: number;
+  /** Failure times (ms) inside the current intensity window. */
+  recentFailures: number[];
+  lastError: string | null;
+  lastFailureAt: number | null;
+}
+
+export type Escalation =
+  /** Root: stop restarting the child, report it, keep running. */
+  | 'give_up'
+  /** Nested: fail this supervisor so that its parent decides. */
+  | 'fail';
+
+export interface SupervisorInput {
+  specs: ChildSpec[];
+  escalation: Escalation;
+  now?: () => number;
+}
+
+export interface SupervisorContext {
+  specs: ChildSpec[];
+  children: Record<string, ChildRecord>;
+  escalation: Escalation;
+  now: () => number;
+}
+
+export type SupervisorEvent =
+  | { type: 'supervisor.restart'; id: string }
+  | { type: 'supervisor.shutdown' }
+  | { type: `xstate.error.actor.${string}`; actorId?: string; error: unknown }
+  | { type: `xstate.done.actor.${string}`; actorId?: string; output?: unknown };
+
+export type SupervisorEmitted =
+  | { type: 'child.failed'; id: string; error: string; restartInMs: number | null }
+  | { type: 'child.restarted'; id: string; restarts: number }
+  | { type: 'child.given_up'; id: string; error: string };
+
+export class EscalationError extends Error {
+  constructor(readonly childId: string, readonly cause: unknown) {
+    super(`child "${childId}" exceeded its restart intensity: ${describe(cause)}`);
+  }
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Backoff before the n-th restart inside the window (n ≥ 1): initial·2^(n-1), capped. */
+export function backoffMs(spec: ChildSpec, n: number): number {
+  return Math.min(spec.backoff.initialMs * 2 ** Math.max(0, n - 1), spec.backoff.maxMs);
+}
+
+function childIdOf(event: SupervisorEvent): string {
+  if ('actorId' in event && event.actorId) return event.actorId;
+  return event.type.replace(/^xstate\.(error|done)\.actor\./, '');
+}
+
+function record(spec: ChildSpec): ChildRecord {
+  return {
+    id: spec.id,
+    machine: spec.machine,
+    status: 'running',
+    restarts: 0,
+    recentFailures: [],
+    lastError: null,
+    lastFailureAt: null,
+  };
+}
+
+export const supervisorMachine = setup({
+  types: {
+    context: {} as SupervisorContext,
+    events: {} as SupervisorEvent,
+    input: {} as SupervisorInput,
+    emitted: {} as SupervisorEmitted,
+  },
+}).createMachine({
+  id: 'supervisor',
+  context: ({ input }) => ({
+    specs: input.specs,
+    children: Object.fromEntries(input.specs.map((s) => [s.id, record(s)])),
+    escalation: input.escalation,
+    now: input.now ?? Date.now,
+  }),
+  initial: 'supervising',
+  states: {
+    supervising: {
+      entry: enqueueActions(({ context, enqueue }) => {
+        for (const spec of context.specs) enqueue.spawnChild(spec.logic, { id: spec.id, systemId: spec.id, input: spec.input });
+      }),
+      on: {
+        'xstate.error.actor.*': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const id = childIdOf(event);
+            const spec = context.specs.find((s) => s.id === id);
+            if (!spec) return;
+            const error = describe((event as { error: unknown }).error);
+            const now = context.now();
+            const prev = context.children[id] ?? record(spec);
+            const recentFailures = [...prev.recentFailures.filter((t) => now - t < spec.intensity.withinMs), now];
+            const failed: ChildRecord = { ...prev, recentFailures, lastError: error, lastFailureAt: now };
+            enqueue.stopChild(id);
+            if (spec.restart === 'temporary') {
+              enqueue.assign({ children: { ...context.children, [id]: { ...failed, status: 'stopped' } } });
+              enqueue.emit({ type: 'child.failed', id, error, restartInMs: null });
+              return;
+            }
+            if (recentFailures.length > spec.intensity.maxRestarts) {
+              if (context.escalation === 'fail') {
+                // Throwing from an action fails this supervisor; the parent receives xstate.error.actor.<us>.
+                enqueue(() => {
+                  throw new EscalationError(id, (event as { error: unknown }).error);
+                });
+                return;
+              }
+              enqueue.assign({ children: { ...context.children, [id]: { ...failed, status: 'given_up' } } });
+              enqueue.emit({ type: 'child.given_up', id, error });
+              return;
+            }
+            const delay = backoffMs(spec, recentFailures.length);
+            enqueue.assign({ children: { ...context.children, [id]: { ...failed, status: 'restarting' } } });
+            enqueue.emit({ type: 'child.failed', id, error, restartInMs: delay });
+            enqueue.raise({ type: 'supervisor.restart', id }, { delay, id: `restart:${id}` });
+          }),
+        },
+        'xstate.done.actor.*': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const id = childIdOf(event);
+            const spec = context.specs.find((s) => s.id === id);
+            const prev = context.children[id];
+            if (!spec || !prev) return;
+            if (spec.restart === 'permanent') {
+              enqueue.assign({ children: { ...context.children, [id]: { ...prev, status: 'restarting' } } });
+              enqueue.raise({ type: 'supervisor.restart', id }, { delay: backoffMs(spec, 1), id: `restart:${id}` });
+            } else {
+              enqueue.assign({ children: { ...context.children, [id]: { ...prev, status: 'stopped' } } });
+            }
+          }),
+        },
+        'supervisor.restart': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const spec = context.specs.find((s) => s.id === event.id);
+            const prev = context.children[event.id];
+            if (!spec || !prev || prev.status !== 'restarting') return;
+            const restarts = prev.restarts + 1;
+            enqueue.spawnChild(spec.logic, { id: spec.id, systemId: spec.id, input: spec.input });
+            enqueue.assign({ children: { ...context.children, [spec.id]: { ...prev, status: 'running', restarts } } });
+            enqueue.emit({ type: 'child.restarted', id: spec.id, restarts });
+          }),
+        },
+        'supervisor.shutdown': { target: 'stopped' },
+      },
+    },
+    stopped: {
+      // Children stop in the reverse of their start order, as in OTP.
+      entry: [
+        enqueueActions(({ context, enqueue }) => {
+          for (const spec of [...context.specs].reverse()) {
+            enqueue.cancel(`restart:${spec.id}`);
+            enqueue.stopChild(spec.id);
+          }
+        }),
+        assign({
+          children: ({ context }) =>
+            Object.fromEntries(Object.entries(context.children).map(([id, c]) => [id, { ...c, status: 'stopped' as const }])),
+        }),
+      ],
+      type: 'final',
+    },
+  },
+});
