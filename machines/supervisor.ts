@@ -18,7 +18,8 @@ export interface ChildSpec {
   /** Name of the statechart the child runs, for diagnostics and the visualizer. */
   machine: string;
   logic: AnyActorLogic;
-  input?: unknown;
+  /** Evaluated at every (re)start, so a restarted child begins from the current configuration. */
+  input?: () => unknown;
   restart: RestartPolicy;
   intensity: { maxRestarts: number; withinMs: number };
   backoff: { initialMs: number; maxMs: number };
@@ -68,8 +69,8 @@ export type SupervisorEmitted =
   | { type: 'child.given_up'; id: string; error: string };
 
 export class EscalationError extends Error {
-  constructor(readonly childId: string, readonly cause: unknown) {
-    super(`child "${childId}" exceeded its restart intensity: ${describe(cause)}`);
+  constructor(readonly childId: string, readonly childError: unknown) {
+    super(`child "${childId}" exceeded its restart intensity: ${describe(childError)}`);
   }
 }
 
@@ -85,6 +86,12 @@ export function backoffMs(spec: ChildSpec, n: number): number {
 function childIdOf(event: SupervisorEvent): string {
   if ('actorId' in event && event.actorId) return event.actorId;
   return event.type.replace(/^xstate\.(error|done)\.actor\./, '');
+}
+
+// Children are registered under their id in the actor system, so they can be addressed by id.
+// (The cast: setup() cannot type logic that arrives as data.)
+function spawnOptions(spec: ChildSpec) {
+  return { id: spec.id, systemId: spec.id, input: spec.input?.() } as never;
 }
 
 function record(spec: ChildSpec): ChildRecord {
@@ -118,7 +125,7 @@ export const supervisorMachine = setup({
   states: {
     supervising: {
       entry: enqueueActions(({ context, enqueue }) => {
-        for (const spec of context.specs) enqueue.spawnChild(spec.logic, { id: spec.id, systemId: spec.id, input: spec.input });
+        for (const spec of context.specs) enqueue.spawnChild(spec.logic, spawnOptions(spec));
       }),
       on: {
         'xstate.error.actor.*': {
@@ -175,7 +182,7 @@ export const supervisorMachine = setup({
             const prev = context.children[event.id];
             if (!spec || !prev || prev.status !== 'restarting') return;
             const restarts = prev.restarts + 1;
-            enqueue.spawnChild(spec.logic, { id: spec.id, systemId: spec.id, input: spec.input });
+            enqueue.spawnChild(spec.logic, spawnOptions(spec));
             enqueue.assign({ children: { ...context.children, [spec.id]: { ...prev, status: 'running', restarts } } });
             enqueue.emit({ type: 'child.restarted', id: spec.id, restarts });
           }),

@@ -9,7 +9,7 @@ import { digestsEqual, newSecret, sha256 } from './secret.ts';
 
 export class DefaultToken {
   private token = '';
-  private digest = Buffer.alloc(0);
+  private digest: Buffer = Buffer.alloc(0);
   private fileStamp = '';
 
   constructor(readonly file: string, private readonly override: string | null) {

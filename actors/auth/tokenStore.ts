@@ -82,7 +82,7 @@ export class TokenStore {
     this.tokens.push(stored);
     this.save();
     this.byDigest.set(sha256(secret).toString('hex'), stored);
-    return { ...stored, token: secret };
+    return { ...stored, token: secret, token_hash: '', token_salt: '' };
   }
 
   /** Returns false when no token has that id. */
@@ -132,7 +132,7 @@ export class TokenStore {
   }
 
   private save(): void {
-    // last_used_at is kept in memory only, as in the reference: validation must not write to disk.
+    // Validation never writes: last_used_at reaches the disk with the next change to the store.
     writeJsonAtomic(this.file, { tokens: this.tokens.map((t) => ({ ...t, token: '' })) }, { mode: 0o600, dirMode: 0o700 });
   }
 }

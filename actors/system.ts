@@ -1,0 +1,108 @@
+// Builds the actor tree: a root supervisor started from the child-spec table below. Adding a
+// subsystem means adding a row. The root gives up on a child that exceeds its restart
+// intensity (and reports it) rather than taking the process down.
+import { createActor, type Actor, type AnyActorLogic } from 'xstate';
+import { supervisorMachine, type ChildSpec } from '../machines/supervisor.ts';
+import { describeTree, liveness, TransitionLog, type ActorNode } from './actorTree.ts';
+import type { EventBus } from './eventBus.ts';
+import { FAULT_EVENT, withFaultInjection } from './faults.ts';
+import type { DaemonLog } from './log.ts';
+import type { SettingsStore } from './settings/settingsStore.ts';
+import { watchdogLogic } from './watchdog/watchdogActor.ts';
+
+export interface ActorSystemDeps {
+  bus: EventBus;
+  log: DaemonLog;
+  settings: SettingsStore;
+  faultInjection: boolean;
+  watchdogSampleMs?: number;
+}
+
+export const ROOT_ID = 'root';
+
+export interface ActorSystem {
+  tree(): ActorNode;
+  liveness(): { total: number; alive: number; givenUp: string[] };
+  /** Delivers an event to an actor by id; false when no such actor is running. */
+  send(id: string, event: { type: string; [k: string]: unknown }): boolean;
+  injectFault(id: string): boolean;
+  /** Stops every actor, children in reverse start order. */
+  shutdown(): void;
+}
+
+const standard = {
+  restart: 'permanent' as const,
+  intensity: { maxRestarts: 5, withinMs: 60_000 },
+  backoff: { initialMs: 250, maxMs: 10_000 },
+};
+
+export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
+  const transitions = new TransitionLog(deps.bus);
+  let system: ActorSystem | null = null;
+  const wrap = (logic: AnyActorLogic, id: string) => (deps.faultInjection ? withFaultInjection(logic, id) : logic);
+
+  const watchdogInput = () => {
+    const s = deps.settings.get();
+    return { enabled: s.daemon_auto_restart, timeoutSecs: s.daemon_restart_timeout_secs, lagBudgetMs: 200 };
+  };
+
+  const specs: ChildSpec[] = [
+    {
+      id: 'watchdog',
+      machine: 'watchdog',
+      logic: wrap(
+        watchdogLogic({ bus: deps.bus, liveness: () => system?.liveness() ?? { total: 0, alive: 0, givenUp: [] }, sampleIntervalMs: deps.watchdogSampleMs ?? 2_000 }),
+        'watchdog',
+      ),
+      input: watchdogInput,
+      ...standard,
+    },
+  ];
+
+  const root: Actor<typeof supervisorMachine> = createActor(supervisorMachine, {
+    id: ROOT_ID,
+    systemId: ROOT_ID,
+    input: { specs, escalation: 'give_up' },
+    inspect: transitions.inspect,
+  });
+  root.on('child.failed', (e) => {
+    const next = e.restartInMs === null ? 'not restarted (temporary)' : `restarting in ${e.restartInMs} ms`;
+    deps.log.error('supervisor', `actor ${e.id} failed: ${e.error}; ${next}`);
+    deps.bus.publish('actor-failed', { actor: e.id, error: e.error, restart_in_ms: e.restartInMs });
+  });
+  root.on('child.restarted', (e) => {
+    deps.log.warn('supervisor', `actor ${e.id} restarted (restart #${e.restarts})`);
+    deps.bus.publish('actor-restarted', { actor: e.id, restarts: e.restarts });
+  });
+  root.on('child.given_up', (e) => {
+    deps.log.error('supervisor', `actor ${e.id} exceeded its restart intensity and was given up: ${e.error}`);
+    deps.bus.publish('actor-given-up', { actor: e.id, error: e.error });
+  });
+  // The root has no parent: an error reaching it must be reported, never rethrown as uncaught.
+  root.subscribe({ error: (err) => deps.log.error('supervisor', `root supervisor failed: ${String(err)}`) });
+  root.start();
+
+  const settingsOff = deps.settings.onChange((next, changed) => {
+    if (changed.includes('daemon_auto_restart') || changed.includes('daemon_restart_timeout_secs')) {
+      system?.send('watchdog', { type: 'watchdog.configure', enabled: next.daemon_auto_restart, timeoutSecs: next.daemon_restart_timeout_secs });
+    }
+  });
+
+  system = {
+    tree: () => describeTree(root, ROOT_ID, transitions),
+    liveness: () => liveness(describeTree(root, ROOT_ID, transitions)),
+    send: (id, event) => {
+      const ref = root.system.get(id);
+      if (!ref || ref.getSnapshot().status !== 'active') return false;
+      ref.send(event);
+      return true;
+    },
+    injectFault: (id) => deps.faultInjection && system!.send(id, { type: FAULT_EVENT }),
+    shutdown: () => {
+      settingsOff();
+      root.send({ type: 'supervisor.shutdown' });
+      root.stop();
+    },
+  };
+  return system;
+}

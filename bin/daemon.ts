@@ -1,0 +1,146 @@
+// Assembles the daemon: stores, event bus, actor tree, route table and the uWS transport.
+// `startDaemon` is what the CLI runs and what end-to-end tests and benchmarks start.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pkg from '../package.json' with { type: 'json' };
+import { DefaultToken } from '../actors/auth/defaultToken.ts';
+import { TokenStore } from '../actors/auth/tokenStore.ts';
+import type { DaemonConfig } from '../actors/config.ts';
+import { idleStatus } from '../actors/device/deviceStatus.ts';
+import { EventBus } from '../actors/eventBus.ts';
+import { DaemonLog } from '../actors/log.ts';
+import { SettingsStore } from '../actors/settings/settingsStore.ts';
+import { writeJsonAtomic } from '../actors/store/atomicFile.ts';
+import { startActorSystem, type ActorSystem } from '../actors/system.ts';
+import { Authenticator } from '../transport/auth.ts';
+import { EventsSocket } from '../transport/eventsSocket.ts';
+import { HostGuard } from '../transport/hostGuard.ts';
+import { createHttpHandler, DEFAULT_MAX_BODY_BYTES } from '../transport/httpHandler.ts';
+import { buildRouteTable } from '../transport/routeTable.ts';
+import { Router } from '../transport/router.ts';
+import { EVENTS_PATH } from '../transport/routes/events.ts';
+import type { RouteServices } from '../transport/routes/services.ts';
+import { listen, type HttpServer } from '../transport/server.ts';
+
+export const DAEMON_VERSION: string = pkg.version;
+
+export interface Daemon {
+  port: number;
+  url: string;
+  tokenFile: string;
+  log: DaemonLog;
+  bus: EventBus;
+  actors: ActorSystem;
+  /** Publishes DaemonShutdown, stops actors in reverse order, closes sockets, removes run files. */
+  stop(): void;
+}
+
+export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
+  const log = new DaemonLog(config.logToStderr);
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const defaultToken = new DefaultToken(path.join(config.daemonConfigDir, 'auth.token'), config.tokenOverride);
+  const tokens = new TokenStore(config.dataDir);
+  const settings = new SettingsStore(config.dataDir);
+  const bus = new EventBus();
+  const actors = startActorSystem({ bus, log, settings, faultInjection: config.faultInjection });
+
+  let server: HttpServer | null = null;
+  let ready = false;
+  const status = idleStatus();
+  const services: RouteServices = {
+    config,
+    version: DAEMON_VERSION,
+    log,
+    bus,
+    defaultToken,
+    tokens,
+    settings,
+    actors,
+    status: () => status,
+    isReady: () => ready,
+    port: () => server?.port ?? config.port,
+    wsClients: () => events.list(),
+  };
+  const routes = buildRouteTable(services);
+  const router = new Router(routes);
+  const auth = new Authenticator(defaultToken, tokens);
+  const hostGuard = new HostGuard(config.host, config.allowedHosts);
+  const events = new EventsSocket({
+    route: routes.find((r) => r.path === EVENTS_PATH)!,
+    auth,
+    hostGuard,
+    now: Date.now,
+    greeting: () => ({ type: 'DaemonStarted', ts_unix_ms: Date.now(), correlation_id: null, payload: { message: 'connected' } }),
+  });
+  const unsubscribe = bus.subscribe((e) => events.broadcast(e));
+
+  const bootId = randomBytes(3).toString('hex');
+  let requestCounter = 0;
+  const handler = createHttpHandler({
+    router,
+    auth,
+    hostGuard,
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    websocketPaths: new Set([EVENTS_PATH]),
+    newRequestId: () => `${bootId}-${(++requestCounter).toString(36)}`,
+    reportError: (id, routeName, err) => log.error('http', `request ${id} (${routeName}) failed: ${(err as Error)?.stack ?? String(err)}`),
+  });
+
+  try {
+    server = await listen(config.host, config.port, handler, events);
+  } catch (err) {
+    unsubscribe();
+    actors.shutdown();
+    throw err;
+  }
+  const port = server.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  const runFiles = writeRunFiles(config, port, url);
+  ready = true;
+  log.info('daemon', `skill-daemon ${DAEMON_VERSION} listening on ${url} (pid ${process.pid})`);
+
+  let stopped = false;
+  return {
+    port,
+    url,
+    tokenFile: defaultToken.file,
+    log,
+    bus,
+    actors,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      ready = false;
+      bus.publish('DaemonShutdown', {});
+      actors.shutdown();
+      unsubscribe();
+      events.closeAll();
+      server?.close();
+      for (const f of runFiles) fs.rmSync(f, { force: true });
+      log.info('daemon', 'stopped');
+    },
+  };
+}
+
+/** bootstrap.json (port, pid, version) and daemon.pid, for clients and service managers. */
+function writeRunFiles(config: DaemonConfig, port: number, url: string): string[] {
+  const bootstrap = path.join(config.daemonConfigDir, 'bootstrap.json');
+  const pidFile = path.join(config.daemonConfigDir, 'daemon.pid');
+  writeJsonAtomic(
+    bootstrap,
+    {
+      port,
+      pid: process.pid,
+      version: DAEMON_VERSION,
+      protocol_version: 1,
+      url,
+      token_file: path.join(config.daemonConfigDir, 'auth.token'),
+      started_at: Date.now(),
+    },
+    { mode: 0o600, dirMode: 0o700 },
+  );
+  writeJsonAtomic(pidFile, process.pid, { mode: 0o644, dirMode: 0o700 });
+  return [bootstrap, pidFile];
+}

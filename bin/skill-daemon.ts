@@ -1,0 +1,66 @@
+#!/usr/bin/env -S node --import tsx
+// The skill-daemon command: runs the daemon in the foreground until SIGINT/SIGTERM.
+// Exit codes: 0 after a clean shutdown, 2 for configuration or bind errors.
+import { ConfigError, loadConfig } from '../actors/config.ts';
+import { ListenError } from '../transport/server.ts';
+import { DAEMON_VERSION, startDaemon, type Daemon } from './daemon.ts';
+
+const HELP = `skill-daemon ${DAEMON_VERSION} — local EEG daemon (HTTP, SSE and WebSocket on 127.0.0.1)
+
+Usage: skill-daemon [--allow-remote] [--fault-injection] [--help] [--version]
+
+Environment:
+  SKILL_DAEMON_ADDR     listen address, default 127.0.0.1:18444 (port 0 = any free port)
+  SKILL_DATA_DIR        data directory, default ~/.skill
+  XDG_CONFIG_HOME       config directory (token, bootstrap.json), default ~/.config
+  SKILL_DAEMON_TOKEN    use this default token instead of the token file
+  SKILL_NETWORK         "loopback" keeps mDNS and LSL discovery on 127.0.0.1
+  SKILL_ALLOWED_HOSTS   extra Host header names to accept (comma-separated)
+  SKILL_LOG_STDERR      "0" silences the log on stderr (GET /v1/log/recent still has it)
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`skill-daemon: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(HELP);
+  if (argv.includes('--version')) return void process.stdout.write(`${DAEMON_VERSION}\n`);
+  const unknown = argv.filter((a) => !['--allow-remote', '--fault-injection'].includes(a));
+  if (unknown.length) fail(`unknown argument ${unknown[0]}; see --help`);
+
+  process.title = 'skill-daemon';
+  let daemon: Daemon;
+  try {
+    const config = loadConfig({ env: process.env, argv });
+    daemon = await startDaemon(config);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof ListenError) fail(err.message);
+    throw err;
+  }
+
+  process.stdout.write(
+    `skill-daemon ${DAEMON_VERSION} listening on ${daemon.url}\n` +
+      `  token file: ${daemon.tokenFile}\n` +
+      `  events:     ${daemon.url.replace('http', 'ws')}/v1/events?token=…\n`,
+  );
+
+  // Errors that escape every actor are bugs; they are logged loudly, and the daemon keeps serving.
+  process.on('uncaughtException', (err) => daemon.log.error('process', `uncaught exception: ${err.stack ?? err}`));
+  process.on('unhandledRejection', (err) => daemon.log.error('process', `unhandled rejection: ${(err as Error)?.stack ?? err}`));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    daemon.log.info('daemon', `${signal} received, shutting down`);
+    daemon.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+await main();

@@ -1,0 +1,136 @@
+// One HTTP request/response on uWebSockets.js, with the library's hard parts kept here:
+// `onAborted` before any asynchronous reply, `cork` around every write, neutered `onData`
+// buffers copied, and a body limit enforced while the bytes arrive (not after).
+import type { HttpResponse } from 'uWebSockets.js';
+import { CORS_HEADERS, preflightHeaders } from './cors.ts';
+import { HttpError, internalError, payloadTooLarge } from './errors.ts';
+import { RawReply, Reply, SseReply } from './route.ts';
+import { startSse } from './sse.ts';
+
+const STATUS_TEXT: Record<number, string> = {
+  200: '200 OK', 201: '201 Created', 204: '204 No Content', 206: '206 Partial Content',
+  400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found',
+  405: '405 Method Not Allowed', 409: '409 Conflict', 413: '413 Payload Too Large',
+  415: '415 Unsupported Media Type', 416: '416 Range Not Satisfiable', 422: '422 Unprocessable Entity',
+  426: '426 Upgrade Required', 429: '429 Too Many Requests', 500: '500 Internal Server Error',
+  503: '503 Service Unavailable',
+};
+
+export const statusLine = (status: number) => STATUS_TEXT[status] ?? `${status} Status`;
+
+export class Exchange {
+  private aborted = false;
+  private armed = false;
+  private done = false;
+  private readonly controller = new AbortController();
+
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly head: boolean,
+    private readonly onInternalError: (err: unknown) => string,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Must run, synchronously in the uWS handler, before anything asynchronous. */
+  armAbort(): void {
+    if (this.armed) return;
+    this.armed = true;
+    this.res.onAborted(() => {
+      this.aborted = true;
+      this.controller.abort();
+    });
+  }
+
+  get finished(): boolean {
+    return this.aborted || this.done;
+  }
+
+  /** Reads the whole body, failing with 413 as soon as it passes `limit` bytes. */
+  readBody(limit: number, onBody: (body: Buffer) => void): void {
+    this.armAbort();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    this.res.onData((chunk, isLast) => {
+      if (over) return;
+      size += chunk.byteLength;
+      if (size > limit) {
+        over = true;
+        // Close the connection: the rest of an oversized body is not worth reading.
+        this.error(payloadTooLarge(limit), true);
+        return;
+      }
+      // uWS reuses the chunk's memory after this callback returns.
+      chunks.push(Buffer.from(new Uint8Array(chunk)));
+      if (isLast) onBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+  }
+
+  /** Sends whatever a handler returned. */
+  send(result: unknown): void {
+    if (result instanceof SseReply) return this.sse(result);
+    if (result instanceof RawReply) return this.write(result.status, result.contentType, result.bytes, result.headers);
+    if (result instanceof Reply) return this.json(result.status, result.body, result.headers);
+    this.json(200, result === undefined ? { ok: true } : result);
+  }
+
+  json(status: number, body: unknown, headers: Record<string, string> = {}): void {
+    let text: string;
+    try {
+      text = JSON.stringify(body);
+    } catch (err) {
+      return this.fail(err);
+    }
+    this.write(status, 'application/json', text, headers);
+  }
+
+  error(err: HttpError, closeConnection = false): void {
+    this.write(err.status, 'application/json', JSON.stringify(err.body()), err.headers, closeConnection);
+  }
+
+  /** An unexpected exception: logged with a request id, answered 500 without a stack. */
+  fail(err: unknown): void {
+    if (err instanceof HttpError) return this.error(err);
+    this.error(internalError(this.onInternalError(err)));
+  }
+
+  preflight(requestedHeaders: string): void {
+    if (this.finished) return;
+    this.done = true;
+    this.res.cork(() => {
+      this.res.writeStatus(statusLine(204));
+      for (const [k, v] of preflightHeaders(requestedHeaders)) this.res.writeHeader(k, v);
+      this.res.endWithoutBody(0);
+    });
+  }
+
+  private write(
+    status: number,
+    contentType: string,
+    body: string | Uint8Array,
+    headers: Record<string, string>,
+    closeConnection = false,
+  ): void {
+    if (this.finished) return;
+    this.done = true;
+    this.res.cork(() => {
+      this.res.writeStatus(statusLine(status));
+      this.res.writeHeader('content-type', contentType);
+      this.res.writeHeader('cache-control', 'no-store');
+      for (const [k, v] of CORS_HEADERS) this.res.writeHeader(k, v);
+      for (const k in headers) this.res.writeHeader(k, headers[k]!);
+      if (this.head) this.res.endWithoutBody(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength, closeConnection);
+      else this.res.end(body, closeConnection);
+    });
+  }
+
+  private sse(reply: SseReply): void {
+    if (this.finished) return;
+    this.armAbort();
+    this.done = true;
+    startSse(this.res, reply, this.controller);
+  }
+}

@@ -1,0 +1,126 @@
+// Every HTTP request goes through here, in this order: Host check (403), CORS preflight,
+// route lookup (404/405, before auth as in the reference), auth (401/403), body (413, 400),
+// validation (422), then the route's handler. Its result or error becomes the response.
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { Authenticator } from './auth.ts';
+import { extractToken } from './auth.ts';
+import { forbiddenHost, HttpError, invalidJson, methodNotAllowed, notFound, payloadTooLarge, upgradeRequired } from './errors.ts';
+import { Exchange } from './exchange.ts';
+import type { HostGuard } from './hostGuard.ts';
+import type { Method, Principal, RequestContext, Route } from './route.ts';
+import type { Router } from './router.ts';
+import { validate } from './validate.ts';
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export interface HttpDeps {
+  router: Router;
+  auth: Authenticator;
+  hostGuard: HostGuard;
+  maxBodyBytes: number;
+  /** Paths served as WebSockets: a plain GET there is told to upgrade. */
+  websocketPaths: ReadonlySet<string>;
+  newRequestId(): string;
+  /** Logs an unexpected error; returns the request id to show the client. */
+  reportError(requestId: string, route: string, err: unknown): void;
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function createHttpHandler(deps: HttpDeps) {
+  return (res: HttpResponse, req: HttpRequest): void => {
+    // HttpRequest is only valid synchronously: read everything needed now.
+    const method = req.getCaseSensitiveMethod().toUpperCase();
+    const path = req.getUrl();
+    const rawQuery = req.getQuery() ?? '';
+    const host = req.getHeader('host');
+    const requestId = deps.newRequestId();
+    let routeName = `${method} ${path}`;
+    const ex = new Exchange(res, method === 'HEAD', (err) => {
+      deps.reportError(requestId, routeName, err);
+      return requestId;
+    });
+
+    if (!deps.hostGuard.allows(host)) return ex.error(forbiddenHost(host));
+    if (method === 'OPTIONS') return ex.preflight(req.getHeader('access-control-request-headers'));
+
+    const match = deps.router.match(method, path);
+    if (match.kind === 'not_found') return ex.error(notFound(`no route for ${method} ${path}`));
+    if (match.kind === 'method_not_allowed') return ex.error(methodNotAllowed(match.allow));
+    const { route, params } = match;
+    routeName = `${route.method} ${route.path}`;
+
+    const token = extractToken(req.getHeader('authorization'), rawQuery);
+    const principal = deps.auth.authorize(route.scope, method, path, token);
+    if (principal instanceof HttpError) return ex.error(principal);
+    if (deps.websocketPaths.has(route.path)) return ex.error(upgradeRequired());
+
+    let query: unknown;
+    try {
+      query = route.query ? validate(route.query, parseQuery(rawQuery), 'query') : undefined;
+    } catch (err) {
+      return ex.fail(err);
+    }
+
+    const run = (body: unknown) => {
+      const ctx: RequestContext = {
+        method: route.method as Method,
+        path,
+        params,
+        query,
+        body,
+        principal: principal as Principal,
+        requestId,
+        signal: ex.signal,
+      };
+      let result: unknown;
+      try {
+        result = route.handler(ctx);
+      } catch (err) {
+        return ex.fail(err);
+      }
+      if (result instanceof Promise) {
+        ex.armAbort();
+        result.then((v) => ex.send(v), (err) => ex.fail(err));
+      } else {
+        ex.send(result);
+      }
+    };
+
+    if (!BODY_METHODS.has(method)) return run(undefined);
+    const limit = route.maxBodyBytes ?? deps.maxBodyBytes;
+    const declared = Number(req.getHeader('content-length') || 0);
+    // Refuse a declared oversize body at once and close: no point reading a byte of it.
+    if (declared > limit) return ex.error(payloadTooLarge(limit), true);
+    ex.readBody(limit, (bytes) => {
+      try {
+        run(parseBody(route, bytes));
+      } catch (err) {
+        ex.fail(err);
+      }
+    });
+  };
+}
+
+/** JSON body validated against the route's schema; an empty body counts as `{}`. */
+function parseBody(route: Route, bytes: Buffer): unknown {
+  if (!route.body) return undefined;
+  let raw: unknown = {};
+  const text = bytes.toString('utf8').trim();
+  if (text) {
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw invalidJson((err as Error).message);
+    }
+  }
+  return validate(route.body, raw, 'body');
+}
+
+/** Query string to a flat object; `token` is auth, not a parameter. Repeated keys keep the last. */
+export function parseQuery(raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!raw) return out;
+  for (const [k, v] of new URLSearchParams(raw)) if (k !== 'token') out[k] = v;
+  return out;
+}

@@ -1,0 +1,20 @@
+// The route table: every route group contributes its rows here, in the order docs/api.md lists them.
+import type { Route } from './route.ts';
+import { authRoutes } from './routes/auth.ts';
+import { coreRoutes } from './routes/core.ts';
+import { debugRoutes } from './routes/debug.ts';
+import { eventRoutes } from './routes/events.ts';
+import type { RouteServices } from './routes/services.ts';
+import { settingsRoutes } from './routes/settings.ts';
+
+export const ROUTE_GROUPS = [
+  ['Core', coreRoutes],
+  ['Auth', authRoutes],
+  ['Events', eventRoutes],
+  ['Settings', settingsRoutes],
+  ['Debug', debugRoutes],
+] as const satisfies ReadonlyArray<readonly [string, (s: RouteServices) => Route[]]>;
+
+export function buildRouteTable(s: RouteServices): Route[] {
+  return ROUTE_GROUPS.flatMap(([, group]) => group(s));
+}

@@ -1,0 +1,26 @@
+// What route handlers may use. Handlers reach subsystems through this interface only, so a
+// route group can be read (and tested) without knowing how the daemon is assembled.
+import type { ActorSystem } from '../../actors/system.ts';
+import type { DefaultToken } from '../../actors/auth/defaultToken.ts';
+import type { TokenStore } from '../../actors/auth/tokenStore.ts';
+import type { DaemonConfig } from '../../actors/config.ts';
+import type { DeviceStatus } from '../../actors/device/deviceStatus.ts';
+import type { EventBus } from '../../actors/eventBus.ts';
+import type { DaemonLog } from '../../actors/log.ts';
+import type { SettingsStore } from '../../actors/settings/settingsStore.ts';
+import type { WsClientInfo } from '../eventsSocket.ts';
+
+export interface RouteServices {
+  config: DaemonConfig;
+  version: string;
+  log: DaemonLog;
+  bus: EventBus;
+  defaultToken: DefaultToken;
+  tokens: TokenStore;
+  settings: SettingsStore;
+  actors: ActorSystem;
+  status(): DeviceStatus;
+  isReady(): boolean;
+  port(): number;
+  wsClients(): WsClientInfo[];
+}
