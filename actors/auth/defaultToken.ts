@@ -1,7 +1,8 @@
 // The default (full-access) token: `<config>/skill/daemon/auth.token`, created on first start,
-// mode 0600 in a 0700 directory, written atomically. When a presented token does not match
-// the one in memory, the file is checked again (only if it changed on disk), so a token
-// rotated by another process works without a restart.
+// mode 0600 in a 0700 directory, written atomically. A token rotated by another process works
+// without a restart: a presented token that does not match makes the file be checked again,
+// and the file is also checked at most once a second on matches, so the old token stops
+// working soon after the file changes (the reference keeps accepting it until restart).
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../store/atomicFile.ts';
@@ -11,6 +12,7 @@ export class DefaultToken {
   private token = '';
   private digest: Buffer = Buffer.alloc(0);
   private fileStamp = '';
+  private lastCheckMs = 0;
 
   constructor(readonly file: string, private readonly override: string | null) {
     if (override) this.set(override);
@@ -26,9 +28,12 @@ export class DefaultToken {
   }
 
   /** Constant-time check of a presented token's digest, re-reading a rotated file. */
-  matches(presented: Buffer): boolean {
-    if (digestsEqual(presented, this.digest)) return true;
-    if (this.override || !this.fileChanged()) return false;
+  matches(presented: Buffer, nowMs = Date.now()): boolean {
+    if (digestsEqual(presented, this.digest)) {
+      if (this.override || nowMs - this.lastCheckMs < 1000) return true;
+      this.lastCheckMs = nowMs;
+    }
+    if (this.override || !this.fileChanged()) return digestsEqual(presented, this.digest);
     this.readFile();
     return digestsEqual(presented, this.digest);
   }
