@@ -102,9 +102,11 @@ export function createHttpHandler(deps: HttpDeps) {
   };
 }
 
-/** JSON body validated against the route's schema; an empty body counts as `{}`. */
+/**
+ * JSON body validated against the route's schema; an empty body counts as `{}`. Routes without
+ * a body ignore it, but it must still be valid JSON: malformed input never reaches a handler.
+ */
 function parseBody(route: Route, bytes: Buffer): unknown {
-  if (!route.body) return undefined;
   let raw: unknown = {};
   const text = bytes.toString('utf8').trim();
   if (text) {
@@ -114,7 +116,7 @@ function parseBody(route: Route, bytes: Buffer): unknown {
       throw invalidJson((err as Error).message);
     }
   }
-  return validate(route.body, raw, 'body');
+  return route.body ? validate(route.body, raw, 'body') : undefined;
 }
 
 /** Query string to a flat object; `token` is auth, not a parameter. Repeated keys keep the last. */

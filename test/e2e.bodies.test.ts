@@ -1,0 +1,165 @@
+// Bad input on every route with a body: wrong types, missing fields, invalid JSON, a 2 MiB
+// body. Each must get a 4xx in the JSON error shape, never a 5xx, and change nothing.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { call, client } from './helpers/http.ts';
+import { spawnDaemon, type RunningDaemon } from './helpers/daemonProcess.ts';
+import { concretePath, ROUTES } from './helpers/routes.ts';
+
+let daemon: RunningDaemon;
+let admin: ReturnType<typeof client>;
+
+before(async () => {
+  daemon = await spawnDaemon();
+  admin = client(daemon.port, daemon.token);
+});
+after(async () => {
+  await daemon.stop();
+});
+
+const BODY_ROUTES = ROUTES.filter((r) => r.method !== 'GET');
+
+function assertErrorShape(res: { status: number; json: any; text: string }, where: string) {
+  assert.ok(res.status >= 400 && res.status < 500, `${where}: expected 4xx, got ${res.status} ${res.text.slice(0, 200)}`);
+  assert.equal(res.json?.ok, false, `${where}: ${res.text.slice(0, 200)}`);
+  assert.equal(typeof res.json?.code, 'string', where);
+  assert.equal(typeof res.json?.message, 'string', where);
+}
+
+/** Everything observable that a rejected request must leave untouched. */
+async function snapshot() {
+  const files = ['daemon/tokens.json', 'settings.json'].map((f) => {
+    const p = path.join(daemon.dirs.data, f);
+    return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null;
+  });
+  const tokens = (await admin.get('/v1/auth/tokens')).json.map((t: any) => [t.id, t.revoked]);
+  const watchdog = (await admin.get('/v1/settings/daemon-watchdog')).json;
+  return JSON.stringify({ files, tokens, watchdog });
+}
+
+/** A value of the wrong JSON type for a field of this JSON-schema type. */
+function wrongValuesFor(schema: any): unknown[] {
+  const t = schema?.type;
+  const values: unknown[] = [null, [], { nested: { deeper: [1, 2, 3] } }];
+  if (t !== 'string') values.push('not-a-' + (t ?? 'value'), '');
+  if (t !== 'number' && t !== 'integer') values.push(12345, -1.5, 1e308);
+  if (t === 'number' || t === 'integer') values.push('NaN', 1e308, -1e308, 0.5);
+  if (t !== 'boolean') values.push(true);
+  if (schema?.enum) values.push('definitely-not-in-the-enum');
+  if (t === 'string') values.push('x'.repeat(10_000), '\u0000\ud83d\ude00');
+  return values;
+}
+
+test('invalid JSON is 400 and a non-object body is 422 on every route that reads a body', async () => {
+  const before = await snapshot();
+  for (const r of BODY_ROUTES) {
+    const p = concretePath(r);
+    for (const raw of ['{', '{"a":', 'nul', '\u0000\u0001', '{"a":1}}']) {
+      const res = await call(daemon.port, r.method, p, { token: daemon.token, rawBody: raw });
+      assertErrorShape(res, `${r.method} ${r.path} with ${JSON.stringify(raw)}`);
+      assert.equal(res.status, 400, `${r.method} ${r.path}`);
+      assert.equal(res.json.code, 'invalid_json');
+    }
+    if (!r.body) continue;
+    for (const body of [[], 'text', 42, null, true]) {
+      const res = await call(daemon.port, r.method, p, { token: daemon.token, body });
+      assertErrorShape(res, `${r.method} ${r.path} with ${JSON.stringify(body)}`);
+      assert.equal(res.status, 422);
+    }
+  }
+  assert.equal(await snapshot(), before);
+});
+
+test('wrong field types and missing required fields are 422 with the failing field path', async () => {
+  const before = await snapshot();
+  let checked = 0;
+  for (const r of BODY_ROUTES.filter((r) => r.body)) {
+    const schema = z.toJSONSchema(r.body!, { unrepresentable: 'any', io: 'input' }) as any;
+    const props: Record<string, any> = schema.properties ?? {};
+    const required: string[] = schema.required ?? [];
+    for (const [field, fieldSchema] of Object.entries(props)) {
+      for (const value of wrongValuesFor(fieldSchema)) {
+        // A value zod accepts for this field (e.g. any JSON for an `unknown` payload) is not bad input.
+        const shape = (r.body as any).shape?.[field];
+        if (shape && shape.safeParse(value).success) continue;
+        const res = await call(daemon.port, r.method, concretePath(r), { token: daemon.token, body: { [field]: value } });
+        assertErrorShape(res, `${r.method} ${r.path} ${field}=${JSON.stringify(value)?.slice(0, 40)}`);
+        assert.equal(res.status, 422);
+        assert.ok(res.json.issues.length > 0);
+        checked++;
+      }
+    }
+    if (required.length) {
+      const res = await call(daemon.port, r.method, concretePath(r), { token: daemon.token, body: {} });
+      assert.equal(res.status, 422, `${r.method} ${r.path} without required fields`);
+      const paths = res.json.issues.map((i: any) => i.path);
+      for (const f of required) assert.ok(paths.includes(f), `${r.method} ${r.path}: issue for missing "${f}"`);
+    }
+  }
+  assert.ok(checked > 20, `only ${checked} wrong-type cases ran`);
+  assert.equal(await snapshot(), before);
+});
+
+test('a 2 MiB body is refused with 413, declared or streamed, and the daemon keeps serving', async () => {
+  const before = await snapshot();
+  const big = JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024), acl: 'admin' });
+  for (const r of BODY_ROUTES) {
+    const res = await call(daemon.port, r.method, concretePath(r), { token: daemon.token, rawBody: big });
+    assertErrorShape(res, `${r.method} ${r.path} 2 MiB`);
+    assert.equal(res.status, 413);
+  }
+  assert.equal((await call(daemon.port, 'GET', '/healthz')).status, 200);
+  assert.equal(await snapshot(), before);
+});
+
+test('a body over the limit sent without Content-Length (chunked) is refused too', async () => {
+  const http = await import('node:http');
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port: daemon.port, method: 'POST', path: '/v1/events/push', headers: { authorization: `Bearer ${daemon.token}`, 'transfer-encoding': 'chunked' } },
+      (res) => { res.resume(); resolve(res.statusCode ?? 0); },
+    );
+    req.on('error', (err) => (/EPIPE|ECONNRESET/.test(String(err)) ? resolve(413) : reject(err)));
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let sent = 0;
+    const pump = () => {
+      while (sent < 3 * 1024 * 1024) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+  assert.equal(status, 413);
+  assert.equal((await call(daemon.port, 'GET', '/healthz')).status, 200);
+});
+
+test('request fields are accepted in camelCase and snake_case; replies keep the reference spelling', async () => {
+  const camel = await admin.post('/v1/settings/daemon-watchdog', { timeoutSecs: 42 });
+  assert.equal(camel.status, 200);
+  assert.equal(camel.json.timeout_secs, 42);
+  const snake = await admin.post('/v1/settings/daemon-watchdog', { timeout_secs: 43, enabled: true });
+  assert.equal(snake.json.timeout_secs, 43);
+  const outOfRange = await admin.post('/v1/settings/daemon-watchdog', { timeout_secs: 0 });
+  assert.equal(outOfRange.status, 422);
+  assert.equal(outOfRange.json.issues[0].path, 'timeout_secs');
+  assert.equal((await admin.get('/v1/settings/daemon-watchdog')).json.timeout_secs, 43);
+  const stored = JSON.parse(fs.readFileSync(path.join(daemon.dirs.data, 'settings.json'), 'utf8'));
+  assert.equal(stored.daemon_restart_timeout_secs, 43);
+});
+
+test('query strings are validated too', async () => {
+  for (const since of ['NaN', '-1', '1.5', 'abc', '1e400']) {
+    const res = await admin.get('/v1/log/recent', { query: { since } });
+    assertErrorShape(res, `since=${since}`);
+    assert.equal(res.status, 422);
+    assert.equal(res.json.code, 'invalid_query');
+  }
+  const ok = await admin.get('/v1/log/recent', { query: { since: '0' } });
+  assert.equal(ok.status, 200);
+  assert.ok(ok.json.lines.some((l: any) => /listening on/.test(l.message)));
+});
