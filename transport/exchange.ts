@@ -103,7 +103,7 @@ export class Exchange {
     this.res.cork(() => {
       this.res.writeStatus(statusLine(204));
       for (const [k, v] of preflightHeaders(requestedHeaders)) this.res.writeHeader(k, v);
-      this.res.endWithoutBody(0);
+      this.res.endWithoutBody();
     });
   }
 
@@ -122,8 +122,13 @@ export class Exchange {
       this.res.writeHeader('cache-control', 'no-store');
       for (const [k, v] of CORS_HEADERS) this.res.writeHeader(k, v);
       for (const k in headers) this.res.writeHeader(k, headers[k]!);
-      if (this.head) this.res.endWithoutBody(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength, closeConnection);
-      else this.res.end(body, closeConnection);
+      if (this.head) {
+        // Any argument to endWithoutBody aborts the process in this uWS build: set the length ourselves.
+        this.res.writeHeader('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
+        this.res.endWithoutBody();
+      } else {
+        this.res.end(body, closeConnection);
+      }
     });
   }
 

@@ -4,7 +4,7 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { Authenticator } from './auth.ts';
 import { extractToken } from './auth.ts';
-import { forbiddenHost, HttpError, invalidJson, methodNotAllowed, notFound, payloadTooLarge, upgradeRequired } from './errors.ts';
+import { forbiddenHost, HttpError, internalError, invalidJson, methodNotAllowed, notFound, payloadTooLarge, upgradeRequired } from './errors.ts';
 import { Exchange } from './exchange.ts';
 import type { HostGuard } from './hostGuard.ts';
 import type { Method, Principal, RequestContext, Route } from './route.ts';
@@ -28,6 +28,25 @@ export interface HttpDeps {
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function createHttpHandler(deps: HttpDeps) {
+  const handle = requestHandler(deps);
+  // uWS aborts the whole process if a handler returns without responding: whatever goes wrong
+  // in our own request path, the client gets a 500 and the daemon lives on.
+  return (res: HttpResponse, req: HttpRequest): void => {
+    try {
+      handle(res, req);
+    } catch (err) {
+      const id = deps.newRequestId();
+      deps.reportError(id, 'request path', err);
+      try {
+        res.cork(() => res.writeStatus('500 Internal Server Error').end(JSON.stringify(internalError(id).body()), true));
+      } catch {
+        res.onAborted(() => undefined);
+      }
+    }
+  };
+}
+
+function requestHandler(deps: HttpDeps) {
   return (res: HttpResponse, req: HttpRequest): void => {
     // HttpRequest is only valid synchronously: read everything needed now.
     const method = req.getCaseSensitiveMethod().toUpperCase();
