@@ -16,6 +16,9 @@ const STATUS_TEXT: Record<number, string> = {
   503: '503 Service Unavailable',
 };
 
+/** How much of an oversized body is read and dropped (× the limit) before the connection is cut. */
+const DISCARD_FACTOR = 16;
+
 export const statusLine = (status: number) => STATUS_TEXT[status] ?? `${status} Status`;
 
 export class Exchange {
@@ -48,25 +51,42 @@ export class Exchange {
     return this.aborted || this.done;
   }
 
-  /** Reads the whole body, failing with 413 as soon as it passes `limit` bytes. */
+  /** Reads the whole body; past `limit` bytes the request is refused with 413. */
   readBody(limit: number, onBody: (body: Buffer) => void): void {
     this.armAbort();
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
     this.res.onData((chunk, isLast) => {
-      if (over) return;
       size += chunk.byteLength;
       if (size > limit) {
-        over = true;
-        // Close the connection: the rest of an oversized body is not worth reading.
-        this.error(payloadTooLarge(limit), true);
-        return;
+        chunks.length = 0;
+        return this.dropping(size, limit, isLast);
       }
       // uWS reuses the chunk's memory after this callback returns.
       chunks.push(Buffer.from(new Uint8Array(chunk)));
       if (isLast) onBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
+  }
+
+  /** A body declared larger than `limit`: refused without keeping a byte of it. */
+  refuseBody(limit: number, declared: number): void {
+    this.armAbort();
+    if (declared > DISCARD_FACTOR * limit) return this.error(payloadTooLarge(limit), true);
+    let size = 0;
+    this.res.onData((chunk, isLast) => {
+      size += chunk.byteLength;
+      this.dropping(size, limit, isLast);
+    });
+  }
+
+  /**
+   * The 413 goes out once the client has finished sending: a connection closed with unread
+   * bytes pending is reset by the kernel, and the client would lose the answer. A client that
+   * keeps sending past DISCARD_FACTOR × limit is answered and cut off at once.
+   */
+  private dropping(size: number, limit: number, isLast: boolean): void {
+    if (isLast) this.error(payloadTooLarge(limit));
+    else if (size > DISCARD_FACTOR * limit) this.error(payloadTooLarge(limit), true);
   }
 
   /** Sends whatever a handler returned. */

@@ -4,7 +4,7 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { Authenticator } from './auth.ts';
 import { extractToken } from './auth.ts';
-import { forbiddenHost, HttpError, internalError, invalidJson, methodNotAllowed, notFound, payloadTooLarge, upgradeRequired } from './errors.ts';
+import { forbiddenHost, HttpError, internalError, invalidJson, methodNotAllowed, notFound, upgradeRequired } from './errors.ts';
 import { Exchange } from './exchange.ts';
 import type { HostGuard } from './hostGuard.ts';
 import type { Method, Principal, RequestContext, Route } from './route.ts';
@@ -109,8 +109,7 @@ function requestHandler(deps: HttpDeps) {
     if (!BODY_METHODS.has(method)) return run(undefined);
     const limit = route.maxBodyBytes ?? deps.maxBodyBytes;
     const declared = Number(req.getHeader('content-length') || 0);
-    // Refuse a declared oversize body at once and close: no point reading a byte of it.
-    if (declared > limit) return ex.error(payloadTooLarge(limit), true);
+    if (declared > limit) return ex.refuseBody(limit, declared);
     ex.readBody(limit, (bytes) => {
       try {
         run(parseBody(route, bytes));
