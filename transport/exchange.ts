@@ -21,19 +21,28 @@ const DISCARD_FACTOR = 16;
 
 export const statusLine = (status: number) => STATUS_TEXT[status] ?? `${status} Status`;
 
+export type ErrorReporter = (requestId: string, routeName: string, err: unknown) => void;
+
 export class Exchange {
   private aborted = false;
   private armed = false;
   private done = false;
-  private readonly controller = new AbortController();
+  // Created only when a handler asks for it: most replies are synchronous and never need one.
+  private controller: AbortController | null = null;
+  routeName = '';
 
   constructor(
     private readonly res: HttpResponse,
     private readonly head: boolean,
-    private readonly onInternalError: (err: unknown) => string,
+    readonly requestId: string,
+    private readonly reportError: ErrorReporter,
   ) {}
 
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort();
+    }
     return this.controller.signal;
   }
 
@@ -43,7 +52,7 @@ export class Exchange {
     this.armed = true;
     this.res.onAborted(() => {
       this.aborted = true;
-      this.controller.abort();
+      this.controller?.abort();
     });
   }
 
@@ -114,7 +123,8 @@ export class Exchange {
   /** An unexpected exception: logged with a request id, answered 500 without a stack. */
   fail(err: unknown): void {
     if (err instanceof HttpError) return this.error(err);
-    this.error(internalError(this.onInternalError(err)));
+    this.reportError(this.requestId, this.routeName, err);
+    this.error(internalError(this.requestId));
   }
 
   preflight(requestedHeaders: string): void {
@@ -156,6 +166,7 @@ export class Exchange {
     if (this.finished) return;
     this.armAbort();
     this.done = true;
-    startSse(this.res, reply, this.controller);
+    void this.signal;
+    startSse(this.res, reply, this.controller!);
   }
 }

@@ -53,12 +53,7 @@ function requestHandler(deps: HttpDeps) {
     const path = req.getUrl();
     const rawQuery = req.getQuery() ?? '';
     const host = req.getHeader('host');
-    const requestId = deps.newRequestId();
-    let routeName = `${method} ${path}`;
-    const ex = new Exchange(res, method === 'HEAD', (err) => {
-      deps.reportError(requestId, routeName, err);
-      return requestId;
-    });
+    const ex = new Exchange(res, method === 'HEAD', deps.newRequestId(), deps.reportError);
 
     if (!deps.hostGuard.allows(host)) return ex.error(forbiddenHost(host));
     if (method === 'OPTIONS') return ex.preflight(req.getHeader('access-control-request-headers'));
@@ -67,7 +62,7 @@ function requestHandler(deps: HttpDeps) {
     if (match.kind === 'not_found') return ex.error(notFound(`no route for ${method} ${path}`));
     if (match.kind === 'method_not_allowed') return ex.error(methodNotAllowed(match.allow));
     const { route, params } = match;
-    routeName = `${route.method} ${route.path}`;
+    ex.routeName = route.method + ' ' + route.path;
 
     const token = extractToken(req.getHeader('authorization'), rawQuery);
     const principal = deps.auth.authorize(route.scope, method, path, token);
@@ -80,44 +75,59 @@ function requestHandler(deps: HttpDeps) {
     } catch (err) {
       return ex.fail(err);
     }
+    const ctx = new Context(route, path, params, query, principal, ex);
 
-    const run = (body: unknown) => {
-      const ctx: RequestContext = {
-        method: route.method as Method,
-        path,
-        params,
-        query,
-        body,
-        principal: principal as Principal,
-        requestId,
-        signal: ex.signal,
-      };
-      let result: unknown;
-      try {
-        result = route.handler(ctx);
-      } catch (err) {
-        return ex.fail(err);
-      }
-      if (result instanceof Promise) {
-        ex.armAbort();
-        result.then((v) => ex.send(v), (err) => ex.fail(err));
-      } else {
-        ex.send(result);
-      }
-    };
-
-    if (!BODY_METHODS.has(method)) return run(undefined);
+    if (!BODY_METHODS.has(method)) return runHandler(route, ctx, ex);
     const limit = route.maxBodyBytes ?? deps.maxBodyBytes;
     const declared = Number(req.getHeader('content-length') || 0);
     if (declared > limit) return ex.refuseBody(limit, declared);
     ex.readBody(limit, (bytes) => {
       try {
-        run(parseBody(route, bytes));
+        ctx.body = parseBody(route, bytes);
       } catch (err) {
-        ex.fail(err);
+        return ex.fail(err);
       }
+      runHandler(route, ctx, ex);
     });
   };
+}
+
+/** The handler's view of a request; the abort signal is made only if the handler reads it. */
+class Context implements RequestContext {
+  body: unknown = undefined;
+  readonly method: Method;
+  readonly requestId: string;
+
+  constructor(
+    route: Route,
+    readonly path: string,
+    readonly params: Record<string, string>,
+    readonly query: unknown,
+    readonly principal: Principal,
+    private readonly ex: Exchange,
+  ) {
+    this.method = route.method;
+    this.requestId = ex.requestId;
+  }
+
+  get signal(): AbortSignal {
+    return this.ex.signal;
+  }
+}
+
+function runHandler(route: Route, ctx: Context, ex: Exchange): void {
+  let result: unknown;
+  try {
+    result = route.handler(ctx);
+  } catch (err) {
+    return ex.fail(err);
+  }
+  if (result instanceof Promise) {
+    ex.armAbort();
+    result.then((v) => ex.send(v), (err) => ex.fail(err));
+  } else {
+    ex.send(result);
+  }
 }
 
 /**

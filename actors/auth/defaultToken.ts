@@ -6,11 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../store/atomicFile.ts';
-import { digestsEqual, newSecret, sha256 } from './secret.ts';
+import { newSecret, secretEquals } from './secret.ts';
 
 export class DefaultToken {
   private token = '';
-  private digest: Buffer = Buffer.alloc(0);
+  private bytes: Buffer = Buffer.alloc(0);
   private fileStamp = '';
   private lastCheckMs = 0;
 
@@ -27,15 +27,15 @@ export class DefaultToken {
     return this.override !== null;
   }
 
-  /** Constant-time check of a presented token's digest, re-reading a rotated file. */
-  matches(presented: Buffer, nowMs = Date.now()): boolean {
-    if (digestsEqual(presented, this.digest)) {
+  /** Constant-time check of a presented token, re-reading a rotated file. */
+  matches(presented: string, nowMs = Date.now()): boolean {
+    if (secretEquals(presented, this.bytes)) {
       if (this.override || nowMs - this.lastCheckMs < 1000) return true;
       this.lastCheckMs = nowMs;
     }
-    if (this.override || !this.fileChanged()) return digestsEqual(presented, this.digest);
+    if (this.override || !this.fileChanged()) return secretEquals(presented, this.bytes);
     this.readFile();
-    return digestsEqual(presented, this.digest);
+    return secretEquals(presented, this.bytes);
   }
 
   /** New random token, written atomically; returns it. */
@@ -74,7 +74,7 @@ export class DefaultToken {
 
   private set(token: string): void {
     this.token = token;
-    this.digest = sha256(token);
+    this.bytes = Buffer.from(token, 'utf8');
   }
 
   private stamp(): string {
