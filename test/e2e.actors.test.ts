@@ -1,24 +1,15 @@
 // Supervision in a running daemon: an actor made to throw is restarted with backoff while the
 // daemon keeps answering; past its restart intensity it is given up and the process lives on.
 // Settings reach the owning actor live.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, client } from './helpers/http.ts';
+import { call } from './helpers/http.ts';
 import { subscribe } from './helpers/events.ts';
-import { spawnDaemon, type RunningDaemon } from './helpers/daemonProcess.ts';
+import { spawnDaemon, useDaemon } from './helpers/daemonProcess.ts';
 
-let daemon: RunningDaemon;
-let admin: ReturnType<typeof client>;
-before(async () => {
-  daemon = await spawnDaemon({ env: { SKILL_FAULT_INJECTION: '1' } });
-  admin = client(daemon.port, daemon.token);
-});
-after(async () => {
-  const exit = await daemon.stop();
-  assert.equal(exit.code, 0);
-});
+const ctx = useDaemon({ env: { SKILL_FAULT_INJECTION: '1' } });
 
-const actor = async (id: string) => (await admin.get('/v1/debug/actors')).json.children.find((c: any) => c.id === id);
+const actor = async (id: string) => (await ctx.admin.get('/v1/debug/actors')).json.children.find((c: any) => c.id === id);
 const until = async (cond: () => Promise<boolean>, ms = 15_000) => {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -29,7 +20,7 @@ const until = async (cond: () => Promise<boolean>, ms = 15_000) => {
 };
 
 test('the tree shows the root supervisor and its children with live states', async () => {
-  const tree = (await admin.get('/v1/debug/actors')).json;
+  const tree = (await ctx.admin.get('/v1/debug/actors')).json;
   assert.equal(tree.id, 'root');
   assert.equal(tree.machine, 'supervisor');
   const watchdog = tree.children.find((c: any) => c.id === 'watchdog');
@@ -40,13 +31,13 @@ test('the tree shows the root supervisor and its children with live states', asy
 });
 
 test('a thrown actor is restarted after its backoff and the daemon answers throughout', async () => {
-  const sub = await subscribe(daemon.port, daemon.token);
-  assert.equal((await admin.post('/v1/debug/actors/fault', { id: 'watchdog' })).status, 200);
+  const sub = await subscribe(ctx.daemon.port, ctx.daemon.token);
+  assert.equal((await ctx.admin.post('/v1/debug/actors/fault', { id: 'watchdog' })).status, 200);
   const failed = await sub.next((f) => f.type === 'actor-failed');
   assert.equal(failed.payload.actor, 'watchdog');
   assert.match(failed.payload.error, /injected fault/);
   assert.equal(failed.payload.restart_in_ms, 250);
-  assert.equal((await call(daemon.port, 'GET', '/healthz')).status, 200);
+  assert.equal((await call(ctx.daemon.port, 'GET', '/healthz')).status, 200);
   const restarted = await sub.next((f) => f.type === 'actor-restarted');
   assert.equal(restarted.payload.restarts, 1);
   const w = await actor('watchdog');
@@ -57,33 +48,33 @@ test('a thrown actor is restarted after its backoff and the daemon answers throu
 });
 
 test('settings reach the watchdog live, and a restarted watchdog starts from them', async () => {
-  assert.equal((await admin.post('/v1/settings/daemon-watchdog', { enabled: false })).status, 200);
+  assert.equal((await ctx.admin.post('/v1/settings/daemon-watchdog', { enabled: false })).status, 200);
   await until(async () => (await actor('watchdog')).state === 'disabled');
-  assert.equal((await admin.post('/v1/debug/actors/fault', { id: 'watchdog' })).status, 200);
+  assert.equal((await ctx.admin.post('/v1/debug/actors/fault', { id: 'watchdog' })).status, 200);
   await until(async () => (await actor('watchdog')).restarts === 2);
   assert.equal((await actor('watchdog')).state, 'disabled', 'restarted from the current settings');
-  assert.equal((await admin.post('/v1/settings/daemon-watchdog', { enabled: true })).status, 200);
+  assert.equal((await ctx.admin.post('/v1/settings/daemon-watchdog', { enabled: true })).status, 200);
   await until(async () => JSON.stringify((await actor('watchdog')).state) === '{"watching":"healthy"}');
 });
 
 test('past its restart intensity the actor is given up, reported, and the daemon keeps serving', async () => {
-  const sub = await subscribe(daemon.port, daemon.token);
+  const sub = await subscribe(ctx.daemon.port, ctx.daemon.token);
   // Intensity is 5 restarts in 60 s; two were used above.
   for (let i = 0; i < 10; i++) {
     const w = await actor('watchdog');
     if (w.status === 'given_up') break;
     await until(async () => (await actor('watchdog')).status === 'running');
-    await admin.post('/v1/debug/actors/fault', { id: 'watchdog' });
+    await ctx.admin.post('/v1/debug/actors/fault', { id: 'watchdog' });
   }
   const gaveUp = await sub.next((f) => f.type === 'actor-given-up', 20_000);
   assert.equal(gaveUp.payload.actor, 'watchdog');
   const w = await actor('watchdog');
   assert.equal(w.status, 'given_up');
   assert.equal(w.state, null);
-  assert.equal((await call(daemon.port, 'GET', '/healthz')).status, 200);
-  assert.equal((await admin.get('/v1/status')).status, 200);
-  assert.equal((await admin.post('/v1/debug/actors/fault', { id: 'watchdog' })).status, 404);
-  const log = (await admin.get('/v1/log/recent')).json.lines.map((l: any) => l.message).join('\n');
+  assert.equal((await call(ctx.daemon.port, 'GET', '/healthz')).status, 200);
+  assert.equal((await ctx.admin.get('/v1/status')).status, 200);
+  assert.equal((await ctx.admin.post('/v1/debug/actors/fault', { id: 'watchdog' })).status, 404);
+  const log = (await ctx.admin.get('/v1/log/recent')).json.lines.map((l: any) => l.message).join('\n');
   assert.match(log, /actor watchdog exceeded its restart intensity/);
   sub.close();
 });

@@ -1,25 +1,16 @@
 // Bad input on every route with a body: wrong types, missing fields, invalid JSON, a 2 MiB
 // body. Each must get a 4xx in the JSON error shape, never a 5xx, and change nothing.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { call, client } from './helpers/http.ts';
-import { spawnDaemon, type RunningDaemon } from './helpers/daemonProcess.ts';
+import { call } from './helpers/http.ts';
+import { useDaemon } from './helpers/daemonProcess.ts';
 import { concretePath, ROUTES } from './helpers/routes.ts';
 
-let daemon: RunningDaemon;
-let admin: ReturnType<typeof client>;
-
-before(async () => {
-  daemon = await spawnDaemon();
-  admin = client(daemon.port, daemon.token);
-});
-after(async () => {
-  await daemon.stop();
-});
+const ctx = useDaemon();
 
 const BODY_ROUTES = ROUTES.filter((r) => r.method !== 'GET');
 
@@ -33,11 +24,11 @@ function assertErrorShape(res: { status: number; json: any; text: string }, wher
 /** Everything observable that a rejected request must leave untouched. */
 async function snapshot() {
   const files = ['daemon/tokens.json', 'settings.json'].map((f) => {
-    const p = path.join(daemon.dirs.data, f);
+    const p = path.join(ctx.daemon.dirs.data, f);
     return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null;
   });
-  const tokens = (await admin.get('/v1/auth/tokens')).json.map((t: any) => [t.id, t.revoked]);
-  const watchdog = (await admin.get('/v1/settings/daemon-watchdog')).json;
+  const tokens = (await ctx.admin.get('/v1/auth/tokens')).json.map((t: any) => [t.id, t.revoked]);
+  const watchdog = (await ctx.admin.get('/v1/settings/daemon-watchdog')).json;
   return JSON.stringify({ files, tokens, watchdog });
 }
 
@@ -59,14 +50,14 @@ test('invalid JSON is 400 and a non-object body is 422 on every route that reads
   for (const r of BODY_ROUTES) {
     const p = concretePath(r);
     for (const raw of ['{', '{"a":', 'nul', '\u0000\u0001', '{"a":1}}']) {
-      const res = await call(daemon.port, r.method, p, { token: daemon.token, rawBody: raw });
+      const res = await call(ctx.daemon.port, r.method, p, { token: ctx.daemon.token, rawBody: raw });
       assertErrorShape(res, `${r.method} ${r.path} with ${JSON.stringify(raw)}`);
       assert.equal(res.status, 400, `${r.method} ${r.path}`);
       assert.equal(res.json.code, 'invalid_json');
     }
     if (!r.body) continue;
     for (const body of [[], 'text', 42, null, true]) {
-      const res = await call(daemon.port, r.method, p, { token: daemon.token, body });
+      const res = await call(ctx.daemon.port, r.method, p, { token: ctx.daemon.token, body });
       assertErrorShape(res, `${r.method} ${r.path} with ${JSON.stringify(body)}`);
       assert.equal(res.status, 422);
     }
@@ -86,7 +77,7 @@ test('wrong field types and missing required fields are 422 with the failing fie
         // A value zod accepts for this field (e.g. any JSON for an `unknown` payload) is not bad input.
         const shape = (r.body as any).shape?.[field];
         if (shape && shape.safeParse(value).success) continue;
-        const res = await call(daemon.port, r.method, concretePath(r), { token: daemon.token, body: { [field]: value } });
+        const res = await call(ctx.daemon.port, r.method, concretePath(r), { token: ctx.daemon.token, body: { [field]: value } });
         assertErrorShape(res, `${r.method} ${r.path} ${field}=${JSON.stringify(value)?.slice(0, 40)}`);
         assert.equal(res.status, 422);
         assert.ok(res.json.issues.length > 0);
@@ -94,7 +85,7 @@ test('wrong field types and missing required fields are 422 with the failing fie
       }
     }
     if (required.length) {
-      const res = await call(daemon.port, r.method, concretePath(r), { token: daemon.token, body: {} });
+      const res = await call(ctx.daemon.port, r.method, concretePath(r), { token: ctx.daemon.token, body: {} });
       assert.equal(res.status, 422, `${r.method} ${r.path} without required fields`);
       const paths = res.json.issues.map((i: any) => i.path);
       for (const f of required) assert.ok(paths.includes(f), `${r.method} ${r.path}: issue for missing "${f}"`);
@@ -110,7 +101,7 @@ test('wrong field types and missing required fields are 422 with the failing fie
  */
 function rawStatus(method: string, path: string, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(daemon.port, '127.0.0.1');
+    const socket = net.connect(ctx.daemon.port, '127.0.0.1');
     let response = '';
     socket.on('data', (d) => (response += d));
     socket.on('error', () => undefined);
@@ -119,7 +110,7 @@ function rawStatus(method: string, path: string, body: Buffer): Promise<number> 
       if (m) resolve(Number(m[1]));
       else reject(new Error(`${method} ${path}: no response: ${JSON.stringify(response.slice(0, 100))}`));
     });
-    socket.write(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${daemon.token}\r\n` +
+    socket.write(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ctx.daemon.token}\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
     socket.end(body);
   });
@@ -129,9 +120,9 @@ test('a 2 MiB body is refused with 413 on every route and the daemon keeps servi
   const before = await snapshot();
   const big = Buffer.from(JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024), acl: 'admin' }));
   for (const r of BODY_ROUTES) assert.equal(await rawStatus(r.method, concretePath(r), big), 413, `${r.method} ${r.path}`);
-  const shape = await call(daemon.port, 'POST', '/v1/auth/tokens', { token: daemon.token, headers: { 'content-length': String(2 * 1024 * 1024) }, rawBody: '{}' }).catch(() => null);
+  const shape = await call(ctx.daemon.port, 'POST', '/v1/auth/tokens', { token: ctx.daemon.token, headers: { 'content-length': String(2 * 1024 * 1024) }, rawBody: '{}' }).catch(() => null);
   if (shape) assertErrorShape(shape, '413 body');
-  assert.equal((await call(daemon.port, 'GET', '/healthz')).status, 200);
+  assert.equal((await call(ctx.daemon.port, 'GET', '/healthz')).status, 200);
   assert.equal(await snapshot(), before);
 });
 
@@ -139,7 +130,7 @@ test('a body over the limit sent without Content-Length (chunked) is refused too
   const http = await import('node:http');
   const status = await new Promise<number>((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port: daemon.port, method: 'POST', path: '/v1/events/push', headers: { authorization: `Bearer ${daemon.token}`, 'transfer-encoding': 'chunked' } },
+      { host: '127.0.0.1', port: ctx.daemon.port, method: 'POST', path: '/v1/events/push', headers: { authorization: `Bearer ${ctx.daemon.token}`, 'transfer-encoding': 'chunked' } },
       (res) => { res.resume(); resolve(res.statusCode ?? 0); },
     );
     req.on('error', (err) => (/EPIPE|ECONNRESET/.test(String(err)) ? resolve(413) : reject(err)));
@@ -155,31 +146,31 @@ test('a body over the limit sent without Content-Length (chunked) is refused too
     pump();
   });
   assert.equal(status, 413);
-  assert.equal((await call(daemon.port, 'GET', '/healthz')).status, 200);
+  assert.equal((await call(ctx.daemon.port, 'GET', '/healthz')).status, 200);
 });
 
 test('request fields are accepted in camelCase and snake_case; replies keep the reference spelling', async () => {
-  const camel = await admin.post('/v1/settings/daemon-watchdog', { timeoutSecs: 42 });
+  const camel = await ctx.admin.post('/v1/settings/daemon-watchdog', { timeoutSecs: 42 });
   assert.equal(camel.status, 200);
   assert.equal(camel.json.timeout_secs, 42);
-  const snake = await admin.post('/v1/settings/daemon-watchdog', { timeout_secs: 43, enabled: true });
+  const snake = await ctx.admin.post('/v1/settings/daemon-watchdog', { timeout_secs: 43, enabled: true });
   assert.equal(snake.json.timeout_secs, 43);
-  const outOfRange = await admin.post('/v1/settings/daemon-watchdog', { timeout_secs: 0 });
+  const outOfRange = await ctx.admin.post('/v1/settings/daemon-watchdog', { timeout_secs: 0 });
   assert.equal(outOfRange.status, 422);
   assert.equal(outOfRange.json.issues[0].path, 'timeout_secs');
-  assert.equal((await admin.get('/v1/settings/daemon-watchdog')).json.timeout_secs, 43);
-  const stored = JSON.parse(fs.readFileSync(path.join(daemon.dirs.data, 'settings.json'), 'utf8'));
+  assert.equal((await ctx.admin.get('/v1/settings/daemon-watchdog')).json.timeout_secs, 43);
+  const stored = JSON.parse(fs.readFileSync(path.join(ctx.daemon.dirs.data, 'settings.json'), 'utf8'));
   assert.equal(stored.daemon_restart_timeout_secs, 43);
 });
 
 test('query strings are validated too', async () => {
   for (const since of ['NaN', '-1', '1.5', 'abc', '1e400']) {
-    const res = await admin.get('/v1/log/recent', { query: { since } });
+    const res = await ctx.admin.get('/v1/log/recent', { query: { since } });
     assertErrorShape(res, `since=${since}`);
     assert.equal(res.status, 422);
     assert.equal(res.json.code, 'invalid_query');
   }
-  const ok = await admin.get('/v1/log/recent', { query: { since: '0' } });
+  const ok = await ctx.admin.get('/v1/log/recent', { query: { since: '0' } });
   assert.equal(ok.status, 200);
   assert.ok(ok.json.lines.some((l: any) => /listening on/.test(l.message)));
 });

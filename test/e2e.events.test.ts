@@ -1,28 +1,18 @@
 // The /v1/events WebSocket against a real daemon: envelope and greeting, who may connect,
 // subscription filters, and a slow reader that must not hold up a fast one.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { client } from './helpers/http.ts';
 import { subscribe } from './helpers/events.ts';
-import { spawnDaemon, type RunningDaemon } from './helpers/daemonProcess.ts';
+import { useDaemon } from './helpers/daemonProcess.ts';
 
-let daemon: RunningDaemon;
-let admin: ReturnType<typeof client>;
+const ctx = useDaemon();
 
-before(async () => {
-  daemon = await spawnDaemon();
-  admin = client(daemon.port, daemon.token);
-});
-after(async () => {
-  await daemon.stop();
-});
-
-const push = (type: string, payload: unknown = {}) => admin.post('/v1/events/push', { type, payload });
+const push = (type: string, payload: unknown = {}) => ctx.admin.post('/v1/events/push', { type, payload });
 
 function upgradeStatus(token: string | null): Promise<number> {
   const q = token ? `?token=${encodeURIComponent(token)}` : '';
-  const ws = new WebSocket(`ws://127.0.0.1:${daemon.port}/v1/events${q}`);
+  const ws = new WebSocket(`ws://127.0.0.1:${ctx.daemon.port}/v1/events${q}`);
   return new Promise((resolve) => {
     ws.once('open', () => { ws.close(); resolve(101); });
     ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
@@ -31,7 +21,7 @@ function upgradeStatus(token: string | null): Promise<number> {
 }
 
 test('the first frame is DaemonStarted in the reference envelope', async () => {
-  const sub = await subscribe(daemon.port, daemon.token);
+  const sub = await subscribe(ctx.daemon.port, ctx.daemon.token);
   const first = await sub.next(() => true);
   assert.deepEqual(Object.keys(first).sort(), ['correlation_id', 'payload', 'ts_unix_ms', 'type']);
   assert.equal(first.type, 'DaemonStarted');
@@ -42,18 +32,18 @@ test('the first frame is DaemonStarted in the reference envelope', async () => {
 });
 
 test('only admin, read_only and stream tokens may open the stream', async () => {
-  const mk = async (acl: string) => (await admin.post('/v1/auth/tokens', { name: acl, acl })).json.token as string;
+  const mk = async (acl: string) => (await ctx.admin.post('/v1/auth/tokens', { name: acl, acl })).json.token as string;
   assert.equal(await upgradeStatus(null), 401);
   assert.equal(await upgradeStatus('wrong'), 401);
   assert.equal(await upgradeStatus(await mk('data')), 403);
   assert.equal(await upgradeStatus(await mk('stream')), 101);
   assert.equal(await upgradeStatus(await mk('read_only')), 101);
-  assert.equal(await upgradeStatus(daemon.token), 101);
+  assert.equal(await upgradeStatus(ctx.daemon.token), 101);
 });
 
 test('pushed events reach subscribers with payload and correlation id', async () => {
-  const sub = await subscribe(daemon.port, daemon.token);
-  const res = await admin.post('/v1/events/push', { type: 'TestEvent', payload: { n: 1 }, correlation_id: 'abc' });
+  const sub = await subscribe(ctx.daemon.port, ctx.daemon.token);
+  const res = await ctx.admin.post('/v1/events/push', { type: 'TestEvent', payload: { n: 1 }, correlation_id: 'abc' });
   assert.equal(res.status, 200);
   const e = await sub.next((f) => f.type === 'TestEvent');
   assert.deepEqual(e.payload, { n: 1 });
@@ -62,7 +52,7 @@ test('pushed events reach subscribers with payload and correlation id', async ()
 });
 
 test('a subscription filter delivers only the chosen types, and can be changed', async () => {
-  const sub = await subscribe(daemon.port, daemon.token);
+  const sub = await subscribe(ctx.daemon.port, ctx.daemon.token);
   sub.ws.send(JSON.stringify({ command: 'subscribe', types: ['Wanted'] }));
   const ack = await sub.next((f) => f.command === 'subscribe');
   assert.deepEqual(ack, { command: 'subscribe', ok: true, subscribed: true, types: ['Wanted'] });
@@ -82,19 +72,19 @@ test('a subscription filter delivers only the chosen types, and can be changed',
 });
 
 test('GET /v1/ws-clients lists connections with their filters; a plain GET of the stream is told to upgrade', async () => {
-  const sub = await subscribe(daemon.port, daemon.token);
+  const sub = await subscribe(ctx.daemon.port, ctx.daemon.token);
   sub.ws.send(JSON.stringify({ command: 'subscribe', types: ['A', 'B'] }));
   await sub.next((f) => f.command === 'subscribe');
-  const list = (await admin.get('/v1/ws-clients')).json;
+  const list = (await ctx.admin.get('/v1/ws-clients')).json;
   assert.ok(list.some((c: any) => c.peer === '127.0.0.1' && c.subscriptions?.join() === 'A,B'));
-  assert.equal((await admin.get('/v1/ws-port')).json.port, daemon.port);
-  assert.equal((await admin.get('/v1/events')).status, 426);
+  assert.equal((await ctx.admin.get('/v1/ws-port')).json.port, ctx.daemon.port);
+  assert.equal((await ctx.admin.get('/v1/events')).status, 426);
   sub.close();
 });
 
 test('a client that stops reading neither delays another nor grows without bound', async () => {
-  const slow = await subscribe(daemon.port, daemon.token);
-  const fast = await subscribe(daemon.port, daemon.token);
+  const slow = await subscribe(ctx.daemon.port, ctx.daemon.token);
+  const fast = await subscribe(ctx.daemon.port, ctx.daemon.token);
   // The slow client's socket stops reading: the kernel buffers fill, then the daemon queues.
   (slow.ws as any)._socket.pause();
   const payload = { blob: 'x'.repeat(16 * 1024) };
@@ -107,7 +97,7 @@ test('a client that stops reading neither delays another nor grows without bound
   await fast.next((f) => f.type === 'FloodEnd', 30_000);
   const fastMs = Date.now() - started;
   assert.equal(fast.frames.filter((f) => f.type === 'Flood').length, total, 'the fast client got every event');
-  const clients = (await admin.get('/v1/ws-clients')).json;
+  const clients = (await ctx.admin.get('/v1/ws-clients')).json;
   const stuck = clients.find((c: any) => c.queued > 0 || c.dropped > 0);
   assert.ok(stuck, `the slow client should be queueing: ${JSON.stringify(clients)}`);
   assert.ok(stuck.queued <= 1024, 'the per-client queue is bounded');
@@ -131,8 +121,8 @@ test('a client that stops reading neither delays another nor grows without bound
 });
 
 test('a client flooding the daemon with messages is disconnected; others are unaffected', async () => {
-  const flooder = await subscribe(daemon.port, daemon.token);
-  const other = await subscribe(daemon.port, daemon.token);
+  const flooder = await subscribe(ctx.daemon.port, ctx.daemon.token);
+  const other = await subscribe(ctx.daemon.port, ctx.daemon.token);
   const closed = new Promise<number>((resolve) => flooder.ws.once('close', (code) => resolve(code)));
   for (let i = 0; i < 500; i++) flooder.ws.send(JSON.stringify({ command: 'ping' }));
   assert.equal(await closed, 1008);

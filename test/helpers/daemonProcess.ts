@@ -1,10 +1,13 @@
 // Starts the real daemon (`bin/skill-daemon.ts`) as a child process on a free loopback port,
 // with its own temporary data and config directories, and stops it again.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { client } from './http.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(ROOT, 'bin', 'skill-daemon.ts');
@@ -127,4 +130,21 @@ export async function spawnDaemon(opts: SpawnOptions = {}): Promise<RunningDaemo
       return exited;
     },
   };
+}
+
+/**
+ * One daemon for the whole test file: started before the first test, stopped (and required to
+ * exit 0) after the last. Read `.daemon` and `.admin` inside tests, not at import time.
+ */
+export function useDaemon(opts: SpawnOptions = {}) {
+  const ctx = {} as { daemon: RunningDaemon; admin: ReturnType<typeof client> };
+  before(async () => {
+    ctx.daemon = await spawnDaemon(opts);
+    ctx.admin = client(ctx.daemon.port, ctx.daemon.token);
+  });
+  after(async () => {
+    const exit = await ctx.daemon.stop();
+    assert.equal(exit.code, 0, `daemon exit: ${exit.code ?? exit.signal}\n${exit.stderr}`);
+  });
+  return ctx;
 }
