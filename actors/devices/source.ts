@@ -67,6 +67,8 @@ export type SourceFrame = EegFrame | PpgFrame | ImuFrame | BatteryFrame | InfoFr
 
 export interface SourceHandlers {
   frame(frame: SourceFrame): void;
+  /** Optional progress while opening: looking for the device, then talking to it. */
+  phase?(phase: 'scanning' | 'connecting'): void;
   /** The stream ended by itself (device switched off, outlet gone). `reason` is for the log. */
   ended(reason: string): void;
 }
