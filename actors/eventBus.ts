@@ -11,6 +11,8 @@ export type EventListener = (event: EventEnvelope) => void;
 
 export class EventBus {
   private readonly listeners = new Set<EventListener>();
+  /** Whether anyone would receive an event of a type; high-rate publishers ask first. */
+  wants: (type: string) => boolean = () => true;
 
   constructor(private readonly now: () => number = Date.now) {}
 

@@ -7,7 +7,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { DefaultToken } from '../actors/auth/defaultToken.ts';
 import { TokenStore } from '../actors/auth/tokenStore.ts';
 import type { DaemonConfig } from '../actors/config.ts';
-import { idleStatus } from '../actors/device/deviceStatus.ts';
+import { idleStatus } from '../actors/devices/deviceStatus.ts';
 import { EventBus } from '../actors/eventBus.ts';
 import { DaemonLog } from '../actors/log.ts';
 import { SettingsStore } from '../actors/settings/settingsStore.ts';
@@ -24,6 +24,9 @@ import type { RouteServices } from '../transport/routes/services.ts';
 import { listen, type HttpServer } from '../transport/server.ts';
 
 export const DAEMON_VERSION: string = pkg.version;
+
+/** Event types too frequent to send unasked: a client gets them only by subscribing by name. */
+export const OPT_IN_EVENTS: ReadonlySet<string> = new Set(['EegSample']);
 
 export interface Daemon {
   port: number;
@@ -72,8 +75,10 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     hostGuard,
     now: Date.now,
     greeting: () => ({ type: 'DaemonStarted', ts_unix_ms: Date.now(), correlation_id: null, payload: { message: 'connected' } }),
+    optInTypes: OPT_IN_EVENTS,
   });
   const unsubscribe = bus.subscribe((e) => events.broadcast(e));
+  bus.wants = (type) => events.wants(type);
 
   const bootId = randomBytes(3).toString('hex');
   let requestCounter = 0;

@@ -130,3 +130,18 @@ test('a client flooding the daemon with messages is disconnected; others are una
   await other.next((f) => f.type === 'StillHere');
   other.close();
 });
+
+test('EegSample is sent only to clients that subscribe to it by name', async () => {
+  const everything = await subscribe(ctx.daemon.port, ctx.daemon.token);
+  const samples = await subscribe(ctx.daemon.port, ctx.daemon.token);
+  samples.ws.send(JSON.stringify({ command: 'subscribe', types: ['EegSample', 'Marker'] }));
+  await samples.next((f) => f.command === 'subscribe');
+  await push('EegSample', { channels: [1, 2], timestamp: 1 });
+  await push('Marker');
+  await samples.next((f) => f.type === 'Marker');
+  await everything.next((f) => f.type === 'Marker');
+  assert.equal(samples.frames.filter((f) => f.type === 'EegSample').length, 1);
+  assert.equal(everything.frames.filter((f) => f.type === 'EegSample').length, 0);
+  everything.close();
+  samples.close();
+});

@@ -48,6 +48,8 @@ export interface EventsSocketDeps {
   now: () => number;
   /** The envelope sent first on every connection (DaemonStarted). */
   greeting: () => EventEnvelope;
+  /** High-rate types (EegSample) sent only to clients that subscribed to them by name. */
+  optInTypes: ReadonlySet<string>;
 }
 
 export class EventsSocket {
@@ -81,12 +83,22 @@ export class EventsSocket {
   }
 
   broadcast(event: EventEnvelope): void {
-    if (this.clients.size === 0) return;
-    const json = JSON.stringify(event);
+    let json: string | null = null;
     for (const client of this.clients) {
-      if (client.filter && !client.filter.has(event.type)) continue;
+      if (!this.accepts(client, event.type)) continue;
+      json ??= JSON.stringify(event);
       this.deliver(client, json);
     }
+  }
+
+  /** Whether any client would receive this type, so publishers can skip building it. */
+  wants(type: string): boolean {
+    for (const client of this.clients) if (this.accepts(client, type)) return true;
+    return false;
+  }
+
+  private accepts(client: Client, type: string): boolean {
+    return client.filter ? client.filter.has(type) : !this.deps.optInTypes.has(type);
   }
 
   list(): WsClientInfo[] {

@@ -4,7 +4,7 @@ import type { ActorSystem } from '../../actors/system.ts';
 import type { DefaultToken } from '../../actors/auth/defaultToken.ts';
 import type { TokenStore } from '../../actors/auth/tokenStore.ts';
 import type { DaemonConfig } from '../../actors/config.ts';
-import type { DeviceStatus } from '../../actors/device/deviceStatus.ts';
+import type { DeviceStatus } from '../../actors/devices/deviceStatus.ts';
 import type { EventBus } from '../../actors/eventBus.ts';
 import type { DaemonLog } from '../../actors/log.ts';
 import type { SettingsStore } from '../../actors/settings/settingsStore.ts';
