@@ -63,6 +63,8 @@ class MuseSession {
   /** Frames wait here until `open` has resolved, so none reach the handlers before the connection does. */
   private queued: SourceFrame[] | null = [];
   private lost: string | null = null;
+  /** Whether any command went out: only then is there something to halt when giving up. */
+  private commanded = false;
   private opened = false;
   private closing: Promise<void> | null = null;
 
@@ -155,7 +157,7 @@ class MuseSession {
   private async release(): Promise<void> {
     this.stopKeepAlive();
     this.queued = null;
-    if (this.lost === null) {
+    if (this.lost === null && this.commanded) {
       const timeoutMs = this.options.closeTimeoutMs ?? 2000;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => {
@@ -169,6 +171,7 @@ class MuseSession {
 
   private send(command: string): Promise<void> {
     const bytes = encodeCommand(command);
+    this.commanded = true;
     const sent = this.writes.then(() => this.link.write(MUSE_CONTROL, bytes));
     this.writes = sent.catch(() => undefined);
     return sent;
