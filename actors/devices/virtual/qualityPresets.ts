@@ -22,6 +22,6 @@ export interface QualityPreset {
 
 export const QUALITY_PRESETS: Record<SignalQuality, QualityPreset> = {
   good: { noiseScale: 1, lineNoiseUv: 5, driftUv: 2, emgPerMinute: 0.5, emgUv: 8, extraDropoutProb: 0 },
-  fair: { noiseScale: 2, lineNoiseUv: 15, driftUv: 15, emgPerMinute: 3, emgUv: 20, extraDropoutProb: 0.01 },
-  poor: { noiseScale: 5, lineNoiseUv: 40, driftUv: 50, emgPerMinute: 8, emgUv: 40, extraDropoutProb: 0.05 },
+  fair: { noiseScale: 2.5, lineNoiseUv: 15, driftUv: 15, emgPerMinute: 3, emgUv: 20, extraDropoutProb: 0.01 },
+  poor: { noiseScale: 6, lineNoiseUv: 40, driftUv: 50, emgPerMinute: 8, emgUv: 40, extraDropoutProb: 0.05 },
 };
