@@ -9,7 +9,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { ReplayAdapter, type ReplayDevice, type ReplayNotification } from '../actors/devices/ble/replayAdapter.ts';
 import { museSource, type MuseSourceOptions } from '../actors/devices/muse/museSource.ts';
 import { MUSE_ATHENA_DATA, museCharacteristic, nobleUuid } from '../actors/devices/muse/gatt.ts';
-import type { DeviceConnection, SourceFrame } from '../actors/devices/source.ts';
+import type { SourceFrame } from '../actors/devices/source.ts';
 
 const v = JSON.parse(readFileSync(new URL('../../shared/fixtures/muse/vectors.json', import.meta.url), 'utf8'));
 const CLOCK = 1700000000000;
@@ -243,5 +243,3 @@ test('keep-alive sends k while open and stops at close', async () => {
 test('an unknown preset is refused up front', () => {
   assert.throws(() => museSource({ target: 'muse', ble: new ReplayAdapter([]), preset: 'p23' as never }), /unknown Muse preset p23/);
 });
-
-export type { DeviceConnection };

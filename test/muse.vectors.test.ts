@@ -134,6 +134,9 @@ test('control assembly survives garbage before an object and invalid JSON', () =
   assert.deepEqual(a.push('"x":{"y":1}}'), [{ hn: 'a}b', x: { y: 1 } }], 'braces in strings and nesting');
   assert.deepEqual(a.push('{"bad":}{"rc":1}'), [{ rc: 1 }], 'a broken object is dropped, the next one still parses');
   assert.deepEqual(dropped, ['{"bad":}']);
+  assert.deepEqual(a.push(`{"fw":"${'x'.repeat(5000)}`), [], 'an object that never closes is given up on');
+  assert.equal(dropped.length, 2);
+  assert.deepEqual(a.push('{"rc":0}'), [{ rc: 0 }], 'and the next reply still parses');
   assert.equal(controlFragment(Uint8Array.of(0xff, 0x7b, 0x7d)), '{}', 'a length byte past the end is clamped');
 });
 

@@ -22,6 +22,8 @@ export interface OpenBluetoothOptions {
 
 /** One noble (one HCI socket) per process; only a successful load is kept. */
 let sharedNoble: NobleLike | null = null;
+/** One adapter per noble, so asking again (a scanner polling) adds no listeners. */
+const adapters = new WeakMap<NobleLike, BleAdapter>();
 
 function loadDefaultNoble(): NobleLike {
   if (!sharedNoble) {
@@ -46,7 +48,12 @@ export async function openBluetooth(options: OpenBluetoothOptions = {}): Promise
     return { available: false, reason: `Bluetooth unavailable: ${describe(error)}` };
   }
   if (state !== 'poweredOn') return { available: false, reason: `Bluetooth adapter is ${state}` };
-  return { available: true, adapter: new NobleAdapter(noble) };
+  let adapter = adapters.get(noble);
+  if (!adapter) {
+    adapter = new NobleAdapter(noble);
+    adapters.set(noble, adapter);
+  }
+  return { available: true, adapter };
 }
 
 /** The adapter's state once it is past 'unknown'/'resetting', or whatever it is at the timeout. */

@@ -9,6 +9,9 @@
 
 export type ControlReply = Record<string, unknown>;
 
+/** Replies are a few hundred bytes; an object still open past this is garbage, not a reply. */
+const MAX_REPLY_CHARS = 4096;
+
 /** The ASCII fragment of one control notification. */
 export function controlFragment(bytes: Uint8Array): string {
   if (bytes.byteLength === 0) return '';
@@ -25,7 +28,7 @@ export class ControlAssembler {
   private inString = false;
   private escaped = false;
 
-  /** `onDropped` hears about objects that were complete but not valid JSON (for the log). */
+  /** `onDropped` hears about objects given up on: invalid JSON, or never closed (for the log). */
   constructor(private readonly onDropped: (text: string, error: string) => void = () => undefined) {}
 
   /** Feeds one fragment; returns the objects it completed, in order. */
@@ -37,6 +40,11 @@ export class ControlAssembler {
         this.text = '';
       }
       this.text += ch;
+      if (this.text.length > MAX_REPLY_CHARS) {
+        this.onDropped(`${this.text.slice(0, 40)}…`, `no closing brace within ${MAX_REPLY_CHARS} characters`);
+        this.reset();
+        continue;
+      }
       if (this.inString) {
         if (this.escaped) this.escaped = false;
         else if (ch === '\\') this.escaped = true;
@@ -52,6 +60,13 @@ export class ControlAssembler {
       }
     }
     return done;
+  }
+
+  private reset(): void {
+    this.text = '';
+    this.depth = 0;
+    this.inString = false;
+    this.escaped = false;
   }
 
   private parse(text: string): ControlReply | null {

@@ -45,7 +45,12 @@ export function museSource(options: MuseSourceOptions): DeviceSource {
 async function openMuse(options: MuseSourceOptions, handlers: SourceHandlers, signal: AbortSignal): Promise<DeviceConnection> {
   const log = options.log ?? (() => undefined);
   const ad = await findPeripheral(options.ble, options.target, { timeoutMs: options.scanTimeoutMs ?? 5000, signal });
-  const link = await options.ble.connect(ad.id, signal);
+  let link: BleLink;
+  try {
+    link = await options.ble.connect(ad.id, signal);
+  } catch (error) {
+    throw signal.aborted ? new Error('Connect cancelled') : error;
+  }
   const session = new MuseSession(link, handlers, options, log);
   try {
     const info = await session.start(ad.name, signal);
@@ -166,6 +171,8 @@ class MuseSession {
       await Promise.race([this.send(MUSE_COMMAND.halt).catch(() => undefined), timeout]);
       clearTimeout(timer);
     }
+    // Disconnecting ends every subscription. (BrainFlow waits 2 s after `h` before unsubscribing
+    // because unsubscribing with notifications in flight failed on macOS; a disconnect has no such step.)
     await this.link.disconnect().catch((e: Error) => this.log('warn', `disconnect failed: ${e.message}`));
   }
 

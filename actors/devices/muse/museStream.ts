@@ -34,7 +34,8 @@ export class MuseFrameStream {
   private readonly eegClock: SequenceClock;
   private readonly ppgClock: SequenceClock;
   private readonly eeg: BlockAssembler;
-  private readonly ppg: BlockAssembler;
+  /** Null when no PPG is streamed. */
+  private readonly ppg: BlockAssembler | null;
   private readonly ppgChannelOf = new Map<number, number>();
   private readonly control: ControlAssembler;
   /** Notifications that matched no decoder or had the wrong length. */
@@ -46,7 +47,8 @@ export class MuseFrameStream {
     this.eegClock = new SequenceClock((EEG_SAMPLES_PER_PACKET * 1000) / EEG_SAMPLE_RATE_HZ, this.now);
     this.ppgClock = new SequenceClock((PPG_SAMPLES_PER_PACKET * 1000) / PPG_SAMPLE_RATE_HZ, this.now);
     this.eeg = new BlockAssembler(config.eegChannels, EEG_SAMPLES_PER_PACKET, EEG_QUIET_AFTER_PACKETS);
-    this.ppg = new BlockAssembler(Math.max(1, config.ppgCharacteristics.length), PPG_SAMPLES_PER_PACKET, PPG_QUIET_AFTER_PACKETS);
+    const ppgChannels = config.ppgCharacteristics.length;
+    this.ppg = ppgChannels > 0 ? new BlockAssembler(ppgChannels, PPG_SAMPLES_PER_PACKET, PPG_QUIET_AFTER_PACKETS) : null;
     config.ppgCharacteristics.forEach((uuid, i) => {
       const channel = MUSE_PPG_CHANNELS.findIndex((c) => c.uuid === uuid);
       if (channel >= 0) this.ppgChannelOf.set(channel, i);
@@ -58,8 +60,8 @@ export class MuseFrameStream {
     return this.eeg.counters;
   }
 
-  get ppgCounters(): AssemblyCounters {
-    return this.ppg.counters;
+  get ppgCounters(): AssemblyCounters | null {
+    return this.ppg?.counters ?? null;
   }
 
   push(characteristic: string, bytes: Uint8Array): SourceFrame[] {
@@ -73,7 +75,7 @@ export class MuseFrameStream {
       }
       case 'ppg': {
         const channel = this.ppgChannelOf.get(n.channel);
-        if (channel === undefined) return [];
+        if (channel === undefined || !this.ppg) return [];
         const { index, t0Ms } = this.ppgClock.stamp(n.packet.index);
         return this.ppg.push(channel, index, t0Ms, n.packet.raw)
           .map((c) => ({ kind: 'ppg', t0Ms: c.t0Ms, sampleRateHz: PPG_SAMPLE_RATE_HZ, channels: c.channels }));
