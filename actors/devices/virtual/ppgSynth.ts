@@ -25,10 +25,14 @@ const RED_TO_IR_RATIO = 0.5;
 const RESPIRATORY_BASELINE = 0.004;
 const NOISE_COUNTS = { ambient: 3, infrared: 25, red: 20 };
 
-/** Pulse waveform at `u` = time since the pulse foot as a fraction of the IBI (peak ≈ 1). */
+/**
+ * Pulse waveform at `u` = time since the pulse foot as a fraction of the IBI (peak ≈ 1). The
+ * diastolic wave is placed so it shows as a shoulder after the dicrotic notch, not as a second
+ * peak: a peak-counting heart-rate detector sees one pulse per beat even at slow rates.
+ */
 export function pulseShape(u: number): number {
-  const systolic = Math.exp(-((u - 0.22) ** 2) / (2 * 0.07 ** 2));
-  const diastolic = 0.45 * Math.exp(-((u - 0.5) ** 2) / (2 * 0.11 ** 2));
+  const systolic = Math.exp(-((u - 0.2) ** 2) / (2 * 0.075 ** 2));
+  const diastolic = 0.55 * Math.exp(-((u - 0.4) ** 2) / (2 * 0.13 ** 2));
   return systolic + diastolic;
 }
 
@@ -46,7 +50,7 @@ export function ppgSynth(s: VirtualSettings, sink: VirtualEventSink): PpgSynth {
     (beat) => sink({ kind: 'beat', tMs: beat.t * 1000 }),
   );
   // Slow changes in contact pressure and ambient light.
-  const contact = slowWander(0.01, 20, fs, rng);
+  const contact = slowWander(0.003, 20, fs, rng);
   const ambientDrift = slowWander(0.05, 30, fs, rng);
   const blood = (t: number, beats: Beat[]) => {
     let v = 0;
