@@ -211,7 +211,7 @@ test('a Muse 2016 (no PPG characteristics) gets p21 and no PPG channels', async 
   await connection.close();
 });
 
-test('targets: by ble id, not found in time, and cancelled', async () => {
+test('targets: by ble id, not found in time, cancelled, and stuck', async () => {
   const handlers = { frame: () => undefined, ended: () => undefined };
   const byId = await museSource({ target: 'ble:00:55:da:b0:13:24', ble: new ReplayAdapter([muse2()]), keepAliveMs: 0 })
     .open(handlers, new AbortController().signal);
@@ -228,6 +228,16 @@ test('targets: by ble id, not found in time, and cancelled', async () => {
   await assert.rejects(museSource({ target: 'muse', ble, keepAliveMs: 0 }).open(handlers, abort.signal), /cancelled/i);
   assert.equal(ble.links.length, 1);
   for (const link of ble.links) assert.equal(link.isConnected, false, 'a cancelled connect releases the link');
+
+  // A link whose discovery never answers: the connect deadline gives up and releases it.
+  const hanging = new ReplayAdapter([muse2()]);
+  const connect = hanging.connect.bind(hanging);
+  hanging.connect = async (id, sig) => Object.assign(await connect(id, sig), { discover: () => new Promise<string[]>(() => undefined) });
+  await assert.rejects(
+    museSource({ target: 'muse', ble: hanging, connectTimeoutMs: 30, keepAliveMs: 0 }).open(handlers, new AbortController().signal),
+    /Connecting to Muse-1324 timed out/,
+  );
+  assert.equal(hanging.links[0]!.isConnected, false);
 });
 
 test('keep-alive sends k while open and stops at close', async () => {

@@ -27,6 +27,8 @@ export interface MuseSourceOptions {
   /** Stream the right AUX electrode as a fifth channel (the preset must enable it: p20, p50). */
   aux?: boolean;
   scanTimeoutMs?: number;
+  /** Deadline for connecting, discovering and starting, once the headset has been found. */
+  connectTimeoutMs?: number;
   /** Keep-alive period; 0 turns it off. */
   keepAliveMs?: number;
   /** Longest wait for the halt command while closing. */
@@ -45,20 +47,42 @@ export function museSource(options: MuseSourceOptions): DeviceSource {
 async function openMuse(options: MuseSourceOptions, handlers: SourceHandlers, signal: AbortSignal): Promise<DeviceConnection> {
   const log = options.log ?? (() => undefined);
   const ad = await findPeripheral(options.ble, options.target, { timeoutMs: options.scanTimeoutMs ?? 5000, signal });
+  // A BLE connect or GATT discovery can hang without ever failing; give the whole of it a deadline.
+  const timeoutMs = options.connectTimeoutMs ?? 15_000;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new Error('deadline')), timeoutMs);
+  const cancel = AbortSignal.any([signal, deadline.signal]);
+  const failure = (error: unknown) => {
+    if (signal.aborted) return new Error('Connect cancelled');
+    if (deadline.signal.aborted) return new Error(`Connecting to ${ad.name || ad.id} timed out after ${Math.round(timeoutMs / 1000)} s`);
+    return error;
+  };
   let link: BleLink;
   try {
-    link = await options.ble.connect(ad.id, signal);
+    link = await options.ble.connect(ad.id, cancel);
   } catch (error) {
-    throw signal.aborted ? new Error('Connect cancelled') : error;
+    clearTimeout(timer);
+    throw failure(error);
   }
   const session = new MuseSession(link, handlers, options, log);
   try {
-    const info = await session.start(ad.name, signal);
+    const info = await untilAborted(session.start(ad.name, cancel), cancel);
     return { info, close: () => session.close() };
   } catch (error) {
     await session.close();
-    throw signal.aborted ? new Error('Connect cancelled') : error;
+    throw failure(error);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 class MuseSession {
