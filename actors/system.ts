@@ -1,7 +1,7 @@
 // Builds the actor tree: a root supervisor started from the child-spec table below. Adding a
 // subsystem means adding a row. The root gives up on a child that exceeds its restart
 // intensity (and reports it) rather than taking the process down.
-import { createActor, type Actor, type AnyActorLogic } from 'xstate';
+import { createActor, type Actor, type AnyActorLogic, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { supervisorMachine, type ChildSpec } from '../machines/supervisor.ts';
 import { describeTree, liveness, TransitionLog, type ActorNode } from './actorTree.ts';
 import type { EventBus } from './eventBus.ts';
@@ -9,6 +9,8 @@ import { FAULT_EVENT, withFaultInjection } from './faults.ts';
 import type { DaemonLog } from './log.ts';
 import type { SettingsStore } from './settings/settingsStore.ts';
 import { watchdogLogic } from './watchdog/watchdogActor.ts';
+import { deviceLogic, type DeviceActorDeps } from './devices/deviceActor.ts';
+import type { DeviceMachineInput } from '../machines/device.ts';
 
 export interface ActorSystemDeps {
   bus: EventBus;
@@ -16,6 +18,7 @@ export interface ActorSystemDeps {
   settings: SettingsStore;
   faultInjection: boolean;
   watchdogSampleMs?: number;
+  device: DeviceActorDeps & { input: () => DeviceMachineInput };
 }
 
 export const ROOT_ID = 'root';
@@ -26,6 +29,8 @@ export interface ActorSystem {
   /** Delivers an event to an actor by id; false when no such actor is running. */
   send(id: string, event: { type: string; [k: string]: unknown }): boolean;
   injectFault(id: string): boolean;
+  /** Calls `listener` with every new snapshot of the actor with this id, across restarts. */
+  observe(id: string, listener: (snapshot: unknown) => void): () => void;
   /** Stops every actor, children in reverse start order. */
   shutdown(): void;
 }
@@ -38,6 +43,20 @@ const standard = {
 
 export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
   const transitions = new TransitionLog(deps.bus);
+  const observers = new Map<string, Set<(snapshot: unknown) => void>>();
+  const inspect = (ev: InspectionEvent) => {
+    transitions.inspect(ev);
+    if (ev.type !== '@xstate.snapshot') return;
+    const listeners = observers.get((ev.actorRef as AnyActorRef).id);
+    if (!listeners) return;
+    for (const l of listeners) {
+      try {
+        l(ev.snapshot);
+      } catch (err) {
+        deps.log.error('actors', `snapshot observer failed: ${(err as Error).stack ?? err}`);
+      }
+    }
+  };
   let system: ActorSystem | null = null;
   const wrap = (logic: AnyActorLogic, id: string) => (deps.faultInjection ? withFaultInjection(logic, id) : logic);
 
@@ -57,13 +76,20 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
       input: watchdogInput,
       ...standard,
     },
+    {
+      id: 'device',
+      machine: 'device',
+      logic: wrap(deviceLogic(deps.device), 'device'),
+      input: deps.device.input,
+      ...standard,
+    },
   ];
 
   const root: Actor<typeof supervisorMachine> = createActor(supervisorMachine, {
     id: ROOT_ID,
     systemId: ROOT_ID,
     input: { specs, escalation: 'give_up' },
-    inspect: transitions.inspect,
+    inspect,
   });
   root.on('child.failed', (e) => {
     const next = e.restartInMs === null ? 'not restarted (temporary)' : `restarting in ${e.restartInMs} ms`;
@@ -98,6 +124,12 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
       return true;
     },
     injectFault: (id) => deps.faultInjection && system!.send(id, { type: FAULT_EVENT }),
+    observe: (id, listener) => {
+      const set = observers.get(id) ?? new Set();
+      set.add(listener);
+      observers.set(id, set);
+      return () => set.delete(listener);
+    },
     shutdown: () => {
       settingsOff();
       root.send({ type: 'supervisor.shutdown' });

@@ -7,7 +7,18 @@ import pkg from '../package.json' with { type: 'json' };
 import { DefaultToken } from '../actors/auth/defaultToken.ts';
 import { TokenStore } from '../actors/auth/tokenStore.ts';
 import type { DaemonConfig } from '../actors/config.ts';
-import { idleStatus } from '../actors/devices/deviceStatus.ts';
+import { openBluetooth, type BluetoothAvailability } from '../actors/devices/ble/bluetooth.ts';
+import { DeviceControl } from '../actors/devices/deviceControl.ts';
+import { deviceReporter } from '../actors/devices/deviceReporter.ts';
+import { DeviceState } from '../actors/devices/deviceState.ts';
+import { LiveSession } from '../actors/devices/liveSession.ts';
+import { lslSource } from '../actors/devices/lsl/lslSource.ts';
+import { PairedDevices } from '../actors/devices/pairedDevices.ts';
+import { sourceFactory } from '../actors/devices/sourceFactory.ts';
+import type { VirtualSourceOptions } from '../actors/devices/virtual/virtualOptions.ts';
+import { MAX_RETRY_ATTEMPTS } from '../machines/device.ts';
+import type { FilterConfig } from '../actors/signal/filterConfig.ts';
+import { SignalPipeline } from '../actors/signal/signalPipeline.ts';
 import { EventBus } from '../actors/eventBus.ts';
 import { DaemonLog } from '../actors/log.ts';
 import { SettingsStore } from '../actors/settings/settingsStore.ts';
@@ -46,11 +57,48 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   const tokens = new TokenStore(config.dataDir);
   const settings = new SettingsStore(config.dataDir);
   const bus = new EventBus();
-  const actors = startActorSystem({ bus, log, settings, faultInjection: config.faultInjection });
+  const paired = new PairedDevices(config.dataDir, settings);
+  const device = new DeviceState(paired);
+  const filterSettings = () => (settings.get().filter_config as Partial<FilterConfig> | undefined) ?? {};
+  const live = new LiveSession(device, paired, bus, log, (info) => SignalPipeline.forDevice(info, filterSettings()));
+  const lslIdleMs = () => Number(settings.get().lsl_idle_timeout_secs ?? 15) * 1000;
+  let bluetooth: Promise<BluetoothAvailability> | null = null;
+  const virtualOptions: VirtualSourceOptions = {};
+  const createSource = sourceFactory({
+    network: config.network,
+    virtualOptions: () => virtualOptions,
+    bluetooth: () => (bluetooth ??= openBluetooth()),
+    lslSource: (target) => lslSource({ target, network: config.network, idleTimeoutMs: lslIdleMs() }),
+    log: (level, message) => log.write(level, 'device', message),
+  });
+  const actors = startActorSystem({
+    bus,
+    log,
+    settings,
+    faultInjection: config.faultInjection,
+    device: {
+      createSource,
+      sink: live,
+      log,
+      input: () => ({
+        retryDelaysSecs: [1, 2, 3, 5],
+        maxAttempts: MAX_RETRY_ATTEMPTS,
+        idleTimeoutMs: 30_000,
+        lslIdleTimeoutMs: lslIdleMs(),
+        firstFrameTimeoutMs: 10_000,
+        reconnectEnabled: true,
+      }),
+    },
+  });
+  const reporter = deviceReporter(device, bus);
+  actors.observe('device', reporter.onSnapshot);
+  settings.onChange((_next, changed) => {
+    if (changed.includes('filter_config')) live.setFilterConfig(filterSettings());
+    if (changed.includes('lsl_idle_timeout_secs')) actors.send('device', { type: 'device.configure', lslIdleTimeoutMs: lslIdleMs() });
+  });
 
   let server: HttpServer | null = null;
   let ready = false;
-  const status = idleStatus();
   const services: RouteServices = {
     config,
     version: DAEMON_VERSION,
@@ -60,7 +108,9 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     tokens,
     settings,
     actors,
-    status: () => status,
+    device,
+    deviceControl: new DeviceControl(actors, device, paired),
+    paired,
     isReady: () => ready,
     port: () => server?.port ?? config.port,
     wsClients: () => events.list(),
@@ -119,6 +169,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       stopped = true;
       ready = false;
       bus.publish('DaemonShutdown', {});
+      reporter.stop();
       actors.shutdown();
       unsubscribe();
       events.closeAll();

@@ -96,7 +96,9 @@ test('PPG: beat-to-beat variability follows hrv_rmssd_ms', () => {
     return Math.sqrt(d.reduce((s, v) => s + v * v, 0) / d.length);
   };
   const forty = rmssd({ hrv_rmssd_ms: 40 });
-  assert.ok(forty > 30 && forty < 50, `RMSSD ${forty.toFixed(1)} ms for 40 ms`);
+  assert.ok(forty > 35 && forty < 45, `RMSSD ${forty.toFixed(1)} ms for 40 ms`);
+  const twenty = rmssd({ hrv_rmssd_ms: 20, heart_rate_bpm: 90 });
+  assert.ok(twenty > 17 && twenty < 23, `RMSSD ${twenty.toFixed(1)} ms for 20 ms`);
   assert.ok(rmssd({ hrv_rmssd_ms: 0 }) < 1, 'no variability when asked for none');
 });
 

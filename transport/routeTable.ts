@@ -1,17 +1,23 @@
 // The route table: every route group contributes its rows here, in the order docs/api.md lists them.
 import type { Route } from './route.ts';
 import { authRoutes } from './routes/auth.ts';
+import { controlRoutes } from './routes/control.ts';
 import { coreRoutes } from './routes/core.ts';
 import { debugRoutes } from './routes/debug.ts';
+import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
 import type { RouteServices } from './routes/services.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { signalSettingsRoutes } from './routes/signalSettings.ts';
 
 export const ROUTE_GROUPS = [
   ['Core', coreRoutes],
   ['Auth', authRoutes],
   ['Events', eventRoutes],
+  ['Session control', controlRoutes],
+  ['Devices', deviceRoutes],
   ['Settings', settingsRoutes],
+  ['Signal settings', signalSettingsRoutes],
   ['Debug', debugRoutes],
 ] as const satisfies ReadonlyArray<readonly [string, (s: RouteServices) => Route[]]>;
 

@@ -1,6 +1,8 @@
 // The status object of `GET /v1/status` and the `status` event (notes §2.7), with the values
 // it has while no device is connected. The device actor fills it in once there is one.
-export type ChannelQuality = 'good' | 'fair' | 'poor' | 'no_signal';
+import type { ChannelQuality } from '../signal/signalQuality.ts';
+
+export type { ChannelQuality };
 
 export interface PairedDevice {
   id: string;

@@ -17,7 +17,7 @@ export function coreRoutes(s: RouteServices): Route[] {
       summary: 'Daemon name, protocol version and daemon version.',
       handler: () => ({ daemon: DAEMON_NAME, protocol_version: PROTOCOL_VERSION, daemon_version: s.version }),
     }),
-    route({ method: 'GET', path: '/v1/status', scope: 'acl', summary: 'Full device status object (state, device, channels, battery, retry countdown, …).', handler: () => s.status() }),
+    route({ method: 'GET', path: '/v1/status', scope: 'acl', summary: 'Full device status object (state, device, channels, battery, retry countdown, …).', handler: () => s.device.status() }),
     route({
       method: 'GET', path: '/v1/log/recent', scope: 'acl',
       summary: 'Recent log lines after `since` (a sequence number): `{next_seq, lines}`.',

@@ -32,8 +32,9 @@ export function heartbeat(h: HeartSettings, rng: SeededRandom, onBeat: (beat: Be
   const mean = 60 / h.heartRateBpm;
   const fResp = h.respirationRateBpm / 60;
   const targetS = h.rmssdMs / 1000 / Math.SQRT2; // each half of the RMSSD variance
-  // Successive differences of an IBI series mean·(1 + d·sin(2π f t)) have RMS ≈ mean²·d·2πf/√2.
-  const rsaDepth = Math.min(0.15, (targetS * Math.SQRT2) / (mean * mean * 2 * Math.PI * fResp));
+  // Beats a mean interval m apart sample IBI = m·(1 + d·sin(2π f t)); successive differences
+  // are m·d·(sin(2πf(t+m)) − sin(2πf t)), whose RMS is √2·m·d·sin(π f m).
+  const rsaDepth = Math.min(0.15, targetS / (Math.SQRT2 * mean * Math.sin(Math.PI * fResp * mean)));
   // Independent jitter of SD σ gives successive differences of RMS σ√2.
   const jitterSd = targetS / Math.SQRT2;
   const breathPhase = rng.uniform(0, 2 * Math.PI);

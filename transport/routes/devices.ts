@@ -1,0 +1,50 @@
+// Known devices: the paired list (persisted), the preferred device, and what scanners see.
+import { z } from 'zod';
+import { notFound } from '../errors.ts';
+import { route, type Route } from '../route.ts';
+import type { RouteServices } from './services.ts';
+
+const deviceId = z.string().trim().min(1).max(256);
+
+export function deviceRoutes(s: RouteServices): Route[] {
+  const list = () => {
+    const preferred = s.paired.preferredId;
+    return s.paired.all().map((d) => ({
+      id: d.id,
+      name: d.name,
+      last_seen: d.last_seen,
+      last_rssi: null,
+      is_paired: true,
+      is_preferred: d.id === preferred,
+      transport: d.id.startsWith('lsl:') ? 'lsl' : d.id.startsWith('ble:') || d.id.toLowerCase().startsWith('muse') ? 'ble' : 'unknown',
+    }));
+  };
+  return [
+    route({ method: 'GET', path: '/v1/devices', scope: 'acl', summary: 'Paired and discovered devices `[{id, name, last_seen, last_rssi, is_paired, is_preferred, transport}]`.', handler: list }),
+    route({
+      method: 'POST', path: '/v1/devices/pair', scope: 'acl', summary: 'Pair `{id, name?}`; returns the device list.',
+      body: z.object({ id: deviceId, name: z.string().trim().max(256).optional() }),
+      handler: ({ body }) => {
+        s.paired.pair(body.id, body.name ?? '');
+        return list();
+      },
+    }),
+    route({
+      method: 'POST', path: '/v1/devices/forget', scope: 'acl', summary: 'Forget a paired device `{id}`; returns the device list. 404 when not paired.',
+      body: z.object({ id: deviceId }),
+      handler: ({ body }) => {
+        if (!s.paired.forget(body.id)) throw notFound(`device "${body.id}" is not paired`);
+        return list();
+      },
+    }),
+    route({
+      method: 'POST', path: '/v1/devices/set-preferred', scope: 'acl', summary: 'Set the preferred device `{id}` (`""` clears); returns the device list. 404 when not paired.',
+      body: z.object({ id: z.string().trim().max(256) }),
+      handler: ({ body }) => {
+        if (body.id && !s.paired.has(body.id)) throw notFound(`device "${body.id}" is not paired`);
+        s.paired.setPreferred(body.id);
+        return list();
+      },
+    }),
+  ];
+}
