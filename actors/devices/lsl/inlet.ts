@@ -91,13 +91,17 @@ export class LslInlet {
 
   private async connect(signal?: AbortSignal): Promise<void> {
     const info = this.current;
-    this.feed = await openFeed(
+    let feed: FeedConnection | null = null;
+    feed = await openFeed(
       info,
       {
         samples: (samples) => {
           if (!this.closed && this.current.uid === info.uid) this.handlers.samples(samples, info);
         },
-        closed: (error) => this.onLost(error),
+        // Only the current feed's end matters; a replaced one was closed on purpose.
+        closed: (error) => {
+          if (this.feed === feed) this.onLost(error);
+        },
       },
       {
         timeoutMs: this.options.openTimeoutMs ?? 10_000,
@@ -105,6 +109,8 @@ export class LslInlet {
         signal: signal ?? this.stop.signal,
       },
     );
+    this.feed = feed;
+    if (this.closed) feed.close(); // closed while the handshake was in flight
   }
 
   private onLost(error: FeedError | string): void {
@@ -162,7 +168,7 @@ export class LslInlet {
     }
   }
 
-  /** A regular-rate stream that goes quiet: still there (keep waiting) or gone (recover)? */
+  /** A regular-rate stream that goes quiet: still there (reconnect to it) or gone (recover)? */
   private startWatchdog(): void {
     const stallMs = this.options.stallTimeoutMs ?? 5000;
     if (!(this.current.nominalSrate > 0) || stallMs <= 0) return;
@@ -174,15 +180,28 @@ export class LslInlet {
     const feed = this.feed;
     if (!feed || this.recovering || this.checking || Date.now() - feed.lastDataAt < stallMs) return;
     this.checking = true;
-    const candidates = await this.lookup(RECOVERY_WAVE_MS);
-    this.checking = false;
-    if (this.closed || this.feed !== feed) return;
-    if (candidates.some((c) => c.uid === this.current.uid)) {
-      // liblsl's watchdog does the same: an outlet that still answers is only quiet.
+    try {
+      const candidates = await this.lookup(RECOVERY_WAVE_MS);
+      if (this.closed || this.feed !== feed) return;
+      const same = candidates.find((c) => c.uid === this.current.uid);
+      if (!same) {
+        this.onLost(`no data for ${Math.round(stallMs / 1000)} s and the outlet no longer answers discovery`);
+        return;
+      }
+      // The outlet is alive, so the connection may be the dead part (a NAT or proxy that froze
+      // without a FIN). liblsl keeps waiting here; a fresh connection costs one handshake and
+      // cannot lose data, since an outlet only ever sends samples pushed after it connected.
       feed.lastDataAt = Date.now();
-      return;
+      this.current = same;
+      try {
+        await this.connect();
+        feed.close();
+      } catch {
+        if (this.feed === feed) this.onLost('the outlet answers discovery but its feed cannot be reopened');
+      }
+    } finally {
+      this.checking = false;
     }
-    this.onLost(`no data for ${Math.round(stallMs / 1000)} s and the outlet no longer answers discovery`);
   }
 
   private end(reason: string): void {
