@@ -1,0 +1,280 @@
+// Sliding-window band analysis of the filtered EEG (notes §3.2): a 512-sample Hann window every
+// 64 new samples (≈4 Hz at 256 Hz; the first after 512 samples), band powers per channel, and
+// the cross-channel indices of the reference's BandSnapshot.
+//
+// Differences from the reference, deliberately:
+// * `channel` is the device's own label (the reference uses the Muse list for every device);
+// * time-domain measures are averaged over the channels (the reference sums 32 slots and divides
+//   by the active count); apf, bps and snr over the channels that have a value;
+// * `coherence` is a real magnitude-squared coherence (see alphaCoherence.ts);
+// * the time-domain measures (Hjorth, permutation and sample entropy, Higuchi FD, DFA, θ–γ
+//   coupling) of each channel are refreshed every 2 s — once per window at 256 Hz — staggered over
+//   the channels so each hop refreshes about the same number, and every snapshot carries each
+//   channel's latest values. The reference recomputes them at every hop, on windows that overlap
+//   by 7/8; these slow statistics of a 512-sample window barely move in 64 samples, and sample
+//   entropy alone costs more than the whole spectral analysis. The spectral measures are computed
+//   at every hop.
+import { absoluteBandPowers, bandBinRanges, channelBandPowers, relativeBandPowers } from './bandPowers.ts';
+import { ALPHA, BAND_COUNT, BETA, DELTA, GAMMA, THETA } from './bandTable.ts';
+import { AlphaCoherence } from './alphaCoherence.ts';
+import { frontalAlphaAsymmetry, lateralityIndex } from './asymmetry.ts';
+import { bandSpectralEntropy, betaAlphaRatio, deltaThetaRatio, thetaAlphaRatio, thetaBetaRatio } from './bandRatios.ts';
+import {
+  consciousnessIntegration,
+  consciousnessLzc,
+  consciousnessWakefulness,
+  headacheIndex,
+  migraineIndex,
+  moodIndex,
+} from './compositeIndices.ts';
+import { dfaExponent } from './detrendedFluctuation.ts';
+import type { BandSnapshot } from './eegBandsPayload.ts';
+import { hannWindow, sumOfSquares } from './hannWindow.ts';
+import { higuchiFractalDimension } from './higuchiFractalDimension.ts';
+import { hjorthParameters } from './hjorth.ts';
+import { MuSuppression } from './muSuppression.ts';
+import { permutationEntropy } from './permutationEntropy.ts';
+import { binPowers } from './powerSpectrum.ts';
+import { RealFft } from './realFft.ts';
+import { SampleEntropyWorkspace, sampleEntropy } from './sampleEntropy.ts';
+import { alphaPeakFrequency, bandPowerSlope, lineNoiseSnrDb, spectralCentroid, spectralEdgeFrequency } from './spectralShape.ts';
+import { couplingCoefficients, thetaGammaCoupling } from './thetaGammaCoupling.ts';
+
+export const BAND_WINDOW = 512;
+export const BAND_HOP = 64;
+
+/** Time-domain measures per channel, in this order. */
+const TD_HJ_ACT = 0, TD_HJ_MOB = 1, TD_HJ_CPX = 2, TD_PE = 3, TD_HFD = 4, TD_DFA = 5, TD_SE = 6, TD_PAC = 7, TD_COUNT = 8;
+
+/** Seconds between refreshes of one channel's time-domain measures. */
+export const TIME_DOMAIN_REFRESH_S = 2;
+
+/** How many hops apart a channel's time-domain measures are refreshed at `fs`. */
+export function timeDomainStride(fs: number): number {
+  return Math.max(1, Math.round((TIME_DOMAIN_REFRESH_S * fs) / BAND_HOP));
+}
+
+export class BandAnalyzer {
+  readonly labels: readonly string[];
+  readonly fs: number;
+  readonly channelCount: number;
+  readonly #rings: Float64Array[];
+  #pos = 0;
+  #total = 0;
+  #sinceHop = 0;
+  #hops = 0;
+  readonly #hann = hannWindow(BAND_WINDOW);
+  readonly #sumW2 = sumOfSquares(this.#hann);
+  readonly #fft = new RealFft(BAND_WINDOW);
+  readonly #win = new Float64Array(BAND_WINDOW);
+  readonly #tapered = new Float64Array(BAND_WINDOW);
+  readonly #p = new Float64Array(BAND_WINDOW / 2 + 1);
+  readonly #bandAbs = new Float64Array(BAND_COUNT);
+  readonly #bandRel = new Float64Array(BAND_COUNT);
+  readonly #chanAbs = new Float64Array(BAND_COUNT);
+  readonly #logFreq: Float64Array;
+  readonly #ranges: Array<[number, number]>;
+  readonly #abs: Float64Array;
+  readonly #rel: Float64Array;
+  readonly #alpha: Float64Array;
+  readonly #broadband: Float64Array;
+  readonly #td: Float64Array;
+  readonly #stride: number;
+  readonly #dfaWork = new Float64Array(3 * (BAND_WINDOW + 1));
+  readonly #seWork = new SampleEntropyWorkspace(BAND_WINDOW);
+  readonly #pacCoeffs: { theta: Float64Array; gamma: Float64Array };
+  readonly #pacScratch = new Float64Array(128);
+  readonly #peCounts = new Uint32Array(8);
+  readonly #coherence: AlphaCoherence;
+  readonly #mu = new MuSuppression();
+
+  constructor(labels: readonly string[], fs: number) {
+    if (labels.length < 1) throw new RangeError('the band analyzer needs at least one channel');
+    this.labels = labels;
+    this.fs = fs;
+    this.channelCount = labels.length;
+    this.#rings = labels.map(() => new Float64Array(BAND_WINDOW));
+    this.#ranges = bandBinRanges(fs, BAND_WINDOW);
+    this.#logFreq = Float64Array.from({ length: BAND_WINDOW / 2 + 1 }, (_, k) => Math.log10(Math.max(k, 1e-9) * (fs / BAND_WINDOW)));
+    this.#abs = new Float64Array(this.channelCount * BAND_COUNT);
+    this.#rel = new Float64Array(this.channelCount * BAND_COUNT);
+    this.#alpha = new Float64Array(this.channelCount);
+    this.#broadband = new Float64Array(this.channelCount);
+    this.#td = new Float64Array(this.channelCount * TD_COUNT);
+    this.#stride = timeDomainStride(fs);
+    this.#pacCoeffs = couplingCoefficients(fs);
+    this.#coherence = new AlphaCoherence(this.channelCount, fs, BAND_WINDOW);
+  }
+
+  /** Samples still needed before the next hop. */
+  get untilHop(): number {
+    return BAND_HOP - this.#sinceHop;
+  }
+
+  /** Appends `n ≤ untilHop` samples of every channel; true when that completes a hop. */
+  push(channels: ReadonlyArray<ArrayLike<number>>, offset: number, n: number): boolean {
+    const end = this.#pos + n;
+    for (let c = 0; c < this.channelCount; c++) {
+      const ring = this.#rings[c]!, src = channels[c]!;
+      let p = this.#pos;
+      for (let i = 0; i < n; i++) {
+        ring[p] = src[offset + i]!;
+        if (++p === BAND_WINDOW) p = 0;
+      }
+    }
+    this.#pos = end % BAND_WINDOW;
+    this.#total += n;
+    this.#sinceHop += n;
+    if (this.#sinceHop < BAND_HOP) return false;
+    this.#sinceHop = 0;
+    return true;
+  }
+
+  /** True once a full window has been seen (a hop then yields a snapshot). */
+  get warm(): boolean {
+    return this.#total >= BAND_WINDOW;
+  }
+
+  /** The snapshot for the current window, stamped `timestampS`. Call right after a hop completes. */
+  snapshot(timestampS: number): BandSnapshot | null {
+    if (!this.warm) return null;
+    const nch = this.channelCount, binHz = this.fs / BAND_WINDOW;
+    const hop = this.#hops++;
+    const abs = this.#abs, rel = this.#rel, td = this.#td, win = this.#win, tapered = this.#tapered, p = this.#p;
+    let apfSum = 0, apfN = 0, bpsSum = 0, bpsN = 0, snrSum = 0, snrN = 0, sefSum = 0, scSum = 0;
+    let tarSum = 0, barSum = 0, dtrSum = 0, pseSum = 0, tbrSum = 0, alphaSum = 0;
+    const a = this.#bandAbs, r = this.#bandRel, hann = this.#hann, ring0 = this.#pos;
+    for (let c = 0; c < nch; c++) {
+      // Oldest sample first.
+      const ring = this.#rings[c]!;
+      for (let i = ring0, j = 0; i < BAND_WINDOW; i++, j++) win[j] = ring[i]!;
+      for (let i = 0, j = BAND_WINDOW - ring0; i < ring0; i++, j++) win[j] = ring[i]!;
+      for (let i = 0; i < BAND_WINDOW; i++) tapered[i] = win[i]! * hann[i]!;
+      this.#fft.forward(tapered);
+      binPowers(this.#fft, this.#sumW2, p);
+      this.#coherence.setSpectrum(c, this.#fft.re, this.#fft.im);
+
+      absoluteBandPowers(p, this.#ranges, a);
+      relativeBandPowers(a, r);
+      for (let b = 0; b < BAND_COUNT; b++) {
+        abs[c * BAND_COUNT + b] = a[b]!;
+        rel[c * BAND_COUNT + b] = r[b]!;
+      }
+      this.#alpha[c] = a[ALPHA]!;
+      this.#broadband[c] = a[DELTA]! + a[THETA]! + a[ALPHA]! + a[BETA]! + a[GAMMA]!;
+      alphaSum += a[ALPHA]!;
+
+      const apf = alphaPeakFrequency(p, binHz);
+      if (apf !== null) (apfSum += apf), apfN++;
+      const bps = bandPowerSlope(p, binHz, this.#logFreq);
+      if (bps !== null) (bpsSum += bps), bpsN++;
+      const snr = lineNoiseSnrDb(p, binHz);
+      if (snr !== null) (snrSum += snr), snrN++;
+      sefSum += spectralEdgeFrequency(p, binHz, 0.95);
+      scSum += spectralCentroid(p, binHz);
+      tarSum += thetaAlphaRatio(r[THETA]!, r[ALPHA]!);
+      barSum += betaAlphaRatio(r[BETA]!, r[ALPHA]!);
+      dtrSum += deltaThetaRatio(r[DELTA]!, r[THETA]!);
+      pseSum += bandSpectralEntropy(r);
+      tbrSum += thetaBetaRatio(a[THETA]!, a[BETA]!);
+
+      if (hop === 0 || c % this.#stride === hop % this.#stride) this.#timeDomain(c, win);
+    }
+
+    const mean = (sum: number) => sum / nch;
+    const tar = mean(tarSum), bar = mean(barSum), dtr = mean(dtrSum), pse = mean(pseSum);
+    const faa = frontalAlphaAsymmetry(this.labels, this.#alpha);
+    const laterality = lateralityIndex(this.labels, this.#broadband);
+    const coherence = this.#coherence.update();
+    const muSuppression = this.#mu.update(mean(alphaSum));
+    const tdMean = (k: number) => {
+      let s = 0;
+      for (let c = 0; c < nch; c++) s += td[c * TD_COUNT + k]!;
+      return s / nch;
+    };
+    const pe = tdMean(TD_PE), hfd = tdMean(TD_HFD), pac = tdMean(TD_PAC);
+    let mRelDelta = 0, mRelAlpha = 0, mRelBeta = 0;
+    const avgAbs = this.#bandAbs.fill(0);
+    const channels = new Array(nch);
+    for (let c = 0; c < nch; c++) {
+      const o = c * BAND_COUNT;
+      mRelDelta += rel[o + DELTA]!;
+      mRelAlpha += rel[o + ALPHA]!;
+      mRelBeta += rel[o + BETA]!;
+      for (let b = 0; b < BAND_COUNT; b++) {
+        avgAbs[b] = avgAbs[b]! + abs[o + b]!;
+        r[b] = rel[o + b]!;
+        this.#chanAbs[b] = abs[o + b]!;
+      }
+      channels[c] = channelBandPowers(this.labels[c]!, this.#chanAbs, r);
+    }
+    mRelDelta /= nch;
+    mRelAlpha /= nch;
+    mRelBeta /= nch;
+    // Top-level rel_*: channel-averaged absolute powers over the sum of all six (reference).
+    let bandTotal = 0;
+    for (let b = 0; b < BAND_COUNT; b++) bandTotal += avgAbs[b]!;
+    const topRel = (b: number) => (bandTotal > 0 ? avgAbs[b]! / bandTotal : 0);
+    return {
+      timestamp: timestampS,
+      channels,
+      faa,
+      tar,
+      bar,
+      dtr,
+      pse,
+      apf: apfN > 0 ? apfSum / apfN : 0,
+      bps: bpsN > 0 ? bpsSum / bpsN : 0,
+      snr: snrN > 0 ? snrSum / snrN : 0,
+      coherence,
+      mu_suppression: muSuppression,
+      mood: moodIndex(faa, tar, bar),
+      tbr: mean(tbrSum),
+      sef95: mean(sefSum),
+      spectral_centroid: mean(scSum),
+      hjorth_activity: tdMean(TD_HJ_ACT),
+      hjorth_mobility: tdMean(TD_HJ_MOB),
+      hjorth_complexity: tdMean(TD_HJ_CPX),
+      permutation_entropy: pe,
+      higuchi_fd: hfd,
+      dfa_exponent: tdMean(TD_DFA),
+      sample_entropy: tdMean(TD_SE),
+      pac_theta_gamma: pac,
+      laterality_index: laterality,
+      headache_index: headacheIndex(mRelBeta, mRelAlpha, bar),
+      migraine_index: migraineIndex(mRelDelta, mRelAlpha, laterality),
+      consciousness_lzc: consciousnessLzc(pe, hfd),
+      consciousness_wakefulness: consciousnessWakefulness(bar, tar, mRelAlpha),
+      consciousness_integration: consciousnessIntegration(coherence, pac, pse),
+      rel_delta: topRel(DELTA),
+      rel_theta: topRel(THETA),
+      rel_alpha: topRel(ALPHA),
+      rel_beta: topRel(BETA),
+      rel_gamma: topRel(GAMMA),
+    };
+  }
+
+  #timeDomain(c: number, x: Float64Array): void {
+    const o = c * TD_COUNT, td = this.#td, n = BAND_WINDOW;
+    const h = hjorthParameters(x, n);
+    td[o + TD_HJ_ACT] = h.activity;
+    td[o + TD_HJ_MOB] = h.mobility;
+    td[o + TD_HJ_CPX] = h.complexity;
+    td[o + TD_PE] = permutationEntropy(x, n, this.#peCounts);
+    td[o + TD_HFD] = higuchiFractalDimension(x, n);
+    td[o + TD_DFA] = dfaExponent(x, n, this.#dfaWork);
+    td[o + TD_SE] = sampleEntropy(x, n, this.#seWork);
+    td[o + TD_PAC] = thetaGammaCoupling(x, n, this.#pacCoeffs, this.#pacScratch);
+  }
+
+  reset(): void {
+    for (const r of this.#rings) r.fill(0);
+    this.#pos = 0;
+    this.#total = 0;
+    this.#sinceHop = 0;
+    this.#hops = 0;
+    this.#td.fill(0);
+    this.#coherence.reset();
+    this.#mu.reset();
+  }
+}
