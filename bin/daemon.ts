@@ -12,7 +12,9 @@ import { DeviceControl } from '../actors/devices/deviceControl.ts';
 import { deviceReporter } from '../actors/devices/deviceReporter.ts';
 import { DeviceState } from '../actors/devices/deviceState.ts';
 import { LiveSession } from '../actors/devices/liveSession.ts';
-import { lslSource } from '../actors/devices/lsl/lslSource.ts';
+import { discoverStreams, lslSource } from '../actors/devices/lsl/lslSource.ts';
+import { LslAutoConnect } from '../actors/devices/lslAutoConnect.ts';
+import { VirtualOutlet } from '../actors/devices/virtualOutlet.ts';
 import { PairedDevices } from '../actors/devices/pairedDevices.ts';
 import { sourceFactory } from '../actors/devices/sourceFactory.ts';
 import type { VirtualSourceOptions } from '../actors/devices/virtual/virtualOptions.ts';
@@ -63,7 +65,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   const live = new LiveSession(device, paired, bus, log, (info) => SignalPipeline.forDevice(info, filterSettings()));
   const lslIdleMs = () => Number(settings.get().lsl_idle_timeout_secs ?? 15) * 1000;
   let bluetooth: Promise<BluetoothAvailability> | null = null;
-  const virtualOptions: VirtualSourceOptions = {};
+  let virtualOptions: VirtualSourceOptions = {};
   const createSource = sourceFactory({
     network: config.network,
     virtualOptions: () => virtualOptions,
@@ -90,6 +92,10 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       }),
     },
   });
+  const deviceControl = new DeviceControl(actors, device, paired);
+  const discoverLsl = (timeoutMs: number) => discoverStreams({ timeoutMs, network: config.network });
+  const lslAutoConnect = new LslAutoConnect(settings, device, deviceControl, () => discoverLsl(2_000), log);
+  const virtualOutlet = new VirtualOutlet(config.network);
   const reporter = deviceReporter(device, bus);
   actors.observe('device', reporter.onSnapshot);
   settings.onChange((_next, changed) => {
@@ -109,8 +115,16 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     settings,
     actors,
     device,
-    deviceControl: new DeviceControl(actors, device, paired),
+    deviceControl,
     paired,
+    lslAutoConnect,
+    discoverLsl,
+    virtualOutlet,
+    startVirtualSource: async (options) => {
+      const state = await virtualOutlet.start(options);
+      virtualOptions = options;
+      return state;
+    },
     isReady: () => ready,
     port: () => server?.port ?? config.port,
     wsClients: () => events.list(),
@@ -153,6 +167,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   const runFiles = writeRunFiles(config, port, url);
+  lslAutoConnect.sync();
   ready = true;
   log.info('daemon', `skill-daemon ${DAEMON_VERSION} listening on ${url} (pid ${process.pid})`);
 
@@ -170,6 +185,8 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       ready = false;
       bus.publish('DaemonShutdown', {});
       reporter.stop();
+      lslAutoConnect.stop();
+      void virtualOutlet.stop();
       actors.shutdown();
       unsubscribe();
       events.closeAll();

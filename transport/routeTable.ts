@@ -6,6 +6,7 @@ import { coreRoutes } from './routes/core.ts';
 import { debugRoutes } from './routes/debug.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
+import { lslRoutes } from './routes/lsl.ts';
 import type { RouteServices } from './routes/services.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { signalSettingsRoutes } from './routes/signalSettings.ts';
@@ -16,6 +17,7 @@ export const ROUTE_GROUPS = [
   ['Events', eventRoutes],
   ['Session control', controlRoutes],
   ['Devices', deviceRoutes],
+  ['LSL', lslRoutes],
   ['Settings', settingsRoutes],
   ['Signal settings', signalSettingsRoutes],
   ['Debug', debugRoutes],

@@ -7,6 +7,10 @@ import type { DaemonConfig } from '../../actors/config.ts';
 import type { DeviceControl } from '../../actors/devices/deviceControl.ts';
 import type { DeviceState } from '../../actors/devices/deviceState.ts';
 import type { PairedDevices } from '../../actors/devices/pairedDevices.ts';
+import type { LslAutoConnect } from '../../actors/devices/lslAutoConnect.ts';
+import type { DiscoveredLslStream } from '../../actors/devices/lsl/lslSource.ts';
+import type { VirtualOutlet, VirtualOutletState } from '../../actors/devices/virtualOutlet.ts';
+import type { VirtualSourceOptions } from '../../actors/devices/virtual/virtualOptions.ts';
 import type { EventBus } from '../../actors/eventBus.ts';
 import type { DaemonLog } from '../../actors/log.ts';
 import type { SettingsStore } from '../../actors/settings/settingsStore.ts';
@@ -24,6 +28,11 @@ export interface RouteServices {
   device: DeviceState;
   deviceControl: DeviceControl;
   paired: PairedDevices;
+  lslAutoConnect: LslAutoConnect;
+  discoverLsl(timeoutMs: number): Promise<DiscoveredLslStream[]>;
+  virtualOutlet: VirtualOutlet;
+  /** Publishes the virtual headset over LSL and makes these the `virtual` target's options. */
+  startVirtualSource(options: VirtualSourceOptions): Promise<VirtualOutletState>;
   isReady(): boolean;
   port(): number;
   wsClients(): WsClientInfo[];
