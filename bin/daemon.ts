@@ -118,6 +118,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     deviceControl,
     paired,
     lslAutoConnect,
+    latestBands: () => live.latestBands,
     discoverLsl,
     virtualOutlet,
     startVirtualSource: async (options) => {

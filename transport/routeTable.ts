@@ -1,5 +1,6 @@
 // The route table: every route group contributes its rows here, in the order docs/api.md lists them.
 import type { Route } from './route.ts';
+import { activityRoutes } from './routes/activity.ts';
 import { authRoutes } from './routes/auth.ts';
 import { controlRoutes } from './routes/control.ts';
 import { coreRoutes } from './routes/core.ts';
@@ -18,6 +19,7 @@ export const ROUTE_GROUPS = [
   ['Session control', controlRoutes],
   ['Devices', deviceRoutes],
   ['LSL', lslRoutes],
+  ['Activity', activityRoutes],
   ['Settings', settingsRoutes],
   ['Signal settings', signalSettingsRoutes],
   ['Debug', debugRoutes],

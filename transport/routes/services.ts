@@ -29,6 +29,7 @@ export interface RouteServices {
   deviceControl: DeviceControl;
   paired: PairedDevices;
   lslAutoConnect: LslAutoConnect;
+  latestBands(): object | null;
   discoverLsl(timeoutMs: number): Promise<DiscoveredLslStream[]>;
   virtualOutlet: VirtualOutlet;
   /** Publishes the virtual headset over LSL and makes these the `virtual` target's options. */
