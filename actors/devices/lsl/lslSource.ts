@@ -29,6 +29,8 @@ export interface LslSourceOptions {
   resolveTimeoutMs?: number;
   /** How long a lost feed may take to come back before the source ends. Default 15 s. */
   idleTimeoutMs?: number;
+  /** LSL session (liblsl's `[lab] SessionID`): only outlets of this session are found. */
+  sessionId?: string;
 }
 
 /** `GET /v1/lsl/discover` entries (the reference's snake_case shape). */
@@ -45,7 +47,12 @@ const EEG_TYPES = new Set(['eeg', 'exg', 'biosignal']);
 const FLUSH_INTERVAL_MS = 100;
 const CLOCK_REFRESH_MS = 30_000;
 
-export async function discoverStreams(options: { timeoutMs: number; network: NetworkMode; knownPeers?: string[] }): Promise<DiscoveredLslStream[]> {
+export async function discoverStreams(options: {
+  timeoutMs: number;
+  network: NetworkMode;
+  knownPeers?: string[];
+  sessionId?: string;
+}): Promise<DiscoveredLslStream[]> {
   const streams = await resolveStreams(options);
   return streams.map((s) => ({
     name: s.name,
@@ -83,6 +90,7 @@ async function openLslSource(options: LslSourceOptions, handlers: SourceHandlers
     timeoutMs: resolveTimeoutMs,
     network: options.network,
     knownPeers: options.knownPeers,
+    sessionId: options.sessionId,
     signal,
   });
   const resolved = found[0];

@@ -47,7 +47,10 @@ export interface LslOutletOptions {
   channelFormat: ChannelFormat;
   /** Stable across restarts of the same source, so inlets can recover (§7). */
   sourceId: string;
-  /** Written to `desc/channels/channel/label` (XDF convention) with `channelUnit` and `channelType`. */
+  /**
+   * Written to `desc/channels/channel/label` (XDF convention), each with `channelUnit` and
+   * `channelType`; without labels the desc describes no channels (and so no units either).
+   */
   channelLabels?: string[];
   /** Default `microvolts`. */
   channelUnit?: string;
