@@ -15,7 +15,7 @@
 //   entropy alone costs more than the whole spectral analysis. The spectral measures are computed
 //   at every hop.
 import { absoluteBandPowers, bandBinRanges, channelBandPowers, relativeBandPowers } from './bandPowers.ts';
-import { ALPHA, BAND_COUNT, BETA, DELTA, GAMMA, THETA } from './bandTable.ts';
+import * as bandTable from './bandTable.ts';
 import { AlphaCoherence } from './alphaCoherence.ts';
 import { frontalAlphaAsymmetry, lateralityIndex } from './asymmetry.ts';
 import { bandSpectralEntropy, betaAlphaRatio, deltaThetaRatio, thetaAlphaRatio, thetaBetaRatio } from './bandRatios.ts';
@@ -38,7 +38,11 @@ import { binPowers } from './powerSpectrum.ts';
 import { RealFft } from './realFft.ts';
 import { SampleEntropyWorkspace, sampleEntropy } from './sampleEntropy.ts';
 import { alphaPeakFrequency, bandPowerSlope, lineNoiseSnrDb, spectralCentroid, spectralEdgeFrequency } from './spectralShape.ts';
-import { couplingCoefficients, thetaGammaCoupling } from './thetaGammaCoupling.ts';
+import { COUPLING_SCRATCH, couplingCoefficients, thetaGammaCoupling } from './thetaGammaCoupling.ts';
+
+// Imported bindings are read through the module namespace on every access under the TS loader;
+// the hot loops below use these local copies.
+const { ALPHA, BAND_COUNT, BETA, DELTA, GAMMA, THETA } = bandTable;
 
 export const BAND_WINDOW = 512;
 export const BAND_HOP = 64;
@@ -66,7 +70,6 @@ export class BandAnalyzer {
   readonly #hann = hannWindow(BAND_WINDOW);
   readonly #sumW2 = sumOfSquares(this.#hann);
   readonly #fft = new RealFft(BAND_WINDOW);
-  readonly #win = new Float64Array(BAND_WINDOW);
   readonly #tapered = new Float64Array(BAND_WINDOW);
   readonly #p = new Float64Array(BAND_WINDOW / 2 + 1);
   readonly #bandAbs = new Float64Array(BAND_COUNT);
@@ -83,7 +86,7 @@ export class BandAnalyzer {
   readonly #dfaWork = new Float64Array(3 * (BAND_WINDOW + 1));
   readonly #seWork = new SampleEntropyWorkspace(BAND_WINDOW);
   readonly #pacCoeffs: { theta: Float64Array; gamma: Float64Array };
-  readonly #pacScratch = new Float64Array(128);
+  readonly #pacScratch = new Float64Array(COUPLING_SCRATCH);
   readonly #peCounts = new Uint32Array(8);
   readonly #coherence: AlphaCoherence;
   readonly #mu = new MuSuppression();
@@ -93,9 +96,11 @@ export class BandAnalyzer {
     this.labels = labels;
     this.fs = fs;
     this.channelCount = labels.length;
-    this.#rings = labels.map(() => new Float64Array(BAND_WINDOW));
+    // Each sample is written twice, at p and p + N, so the window is always the contiguous
+    // ring[pos…pos + N) — no unrolling per snapshot.
+    this.#rings = labels.map(() => new Float64Array(2 * BAND_WINDOW));
     this.#ranges = bandBinRanges(fs, BAND_WINDOW);
-    this.#logFreq = Float64Array.from({ length: BAND_WINDOW / 2 + 1 }, (_, k) => Math.log10(Math.max(k, 1e-9) * (fs / BAND_WINDOW)));
+    this.#logFreq = Float64Array.from({ length: BAND_WINDOW / 2 + 1 }, (_, k) => Math.log(Math.max(k, 1e-9) * (fs / BAND_WINDOW)));
     this.#abs = new Float64Array(this.channelCount * BAND_COUNT);
     this.#rel = new Float64Array(this.channelCount * BAND_COUNT);
     this.#alpha = new Float64Array(this.channelCount);
@@ -118,7 +123,9 @@ export class BandAnalyzer {
       const ring = this.#rings[c]!, src = channels[c]!;
       let p = this.#pos;
       for (let i = 0; i < n; i++) {
-        ring[p] = src[offset + i]!;
+        const v = src[offset + i]!;
+        ring[p] = v;
+        ring[p + BAND_WINDOW] = v;
         if (++p === BAND_WINDOW) p = 0;
       }
     }
@@ -140,16 +147,14 @@ export class BandAnalyzer {
     if (!this.warm) return null;
     const nch = this.channelCount, binHz = this.fs / BAND_WINDOW;
     const hop = this.#hops++;
-    const abs = this.#abs, rel = this.#rel, td = this.#td, win = this.#win, tapered = this.#tapered, p = this.#p;
+    const abs = this.#abs, rel = this.#rel, td = this.#td, tapered = this.#tapered, p = this.#p;
     let apfSum = 0, apfN = 0, bpsSum = 0, bpsN = 0, snrSum = 0, snrN = 0, sefSum = 0, scSum = 0;
     let tarSum = 0, barSum = 0, dtrSum = 0, pseSum = 0, tbrSum = 0, alphaSum = 0;
     const a = this.#bandAbs, r = this.#bandRel, hann = this.#hann, ring0 = this.#pos;
     for (let c = 0; c < nch; c++) {
       // Oldest sample first.
       const ring = this.#rings[c]!;
-      for (let i = ring0, j = 0; i < BAND_WINDOW; i++, j++) win[j] = ring[i]!;
-      for (let i = 0, j = BAND_WINDOW - ring0; i < ring0; i++, j++) win[j] = ring[i]!;
-      for (let i = 0; i < BAND_WINDOW; i++) tapered[i] = win[i]! * hann[i]!;
+      for (let i = 0; i < BAND_WINDOW; i++) tapered[i] = ring[ring0 + i]! * hann[i]!;
       this.#fft.forward(tapered);
       binPowers(this.#fft, this.#sumW2, p);
       this.#coherence.setSpectrum(c, this.#fft.re, this.#fft.im);
@@ -178,7 +183,7 @@ export class BandAnalyzer {
       pseSum += bandSpectralEntropy(r);
       tbrSum += thetaBetaRatio(a[THETA]!, a[BETA]!);
 
-      if (hop === 0 || c % this.#stride === hop % this.#stride) this.#timeDomain(c, win);
+      if (hop === 0 || c % this.#stride === hop % this.#stride) this.#timeDomain(c, ring.subarray(ring0, ring0 + BAND_WINDOW));
     }
 
     const mean = (sum: number) => sum / nch;

@@ -9,6 +9,8 @@
 export class RealFft {
   readonly size: number;
   readonly #half: number;
+  /** log2(M) is odd: one radix-2 stage before the radix-2² passes. */
+  readonly #oddStages: boolean;
   readonly #bitrev: Uint32Array;
   /** cos/sin(2πk/M), k < M/2: the complex FFT's twiddles. */
   readonly #cosM: Float64Array;
@@ -28,6 +30,7 @@ export class RealFft {
     const m = size / 2;
     this.#half = m;
     const bits = Math.log2(m);
+    this.#oddStages = bits % 2 === 1;
     this.#bitrev = new Uint32Array(m);
     for (let i = 0; i < m; i++) {
       let r = 0;
@@ -62,21 +65,50 @@ export class RealFft {
       zi[r] = input[2 * n + 1]!;
     }
     const cosM = this.#cosM, sinM = this.#sinM;
-    for (let size = 2; size <= m; size <<= 1) {
-      const half = size >> 1;
-      const step = m / size;
-      for (let start = 0; start < m; start += size) {
-        for (let j = 0; j < half; j++) {
-          const wr = cosM[j * step]!, wi = -sinM[j * step]!;
-          const a = start + j, b = a + half;
-          const br = zr[b]!, bi = zi[b]!;
-          const tr = wr * br - wi * bi;
-          const ti = wr * bi + wi * br;
-          const ar = zr[a]!, ai = zi[a]!;
-          zr[b] = ar - tr;
-          zi[b] = ai - ti;
-          zr[a] = ar + tr;
-          zi[a] = ai + ti;
+    let half = 1;
+    if (this.#oddStages) {
+      // One radix-2 stage (twiddle 1) when log2(M) is odd.
+      for (let a = 0; a < m; a += 2) {
+        const br = zr[a + 1]!, bi = zi[a + 1]!, ar = zr[a]!, ai = zi[a]!;
+        zr[a] = ar + br;
+        zi[a] = ai + bi;
+        zr[a + 1] = ar - br;
+        zi[a + 1] = ai - bi;
+      }
+      half = 2;
+    }
+    // Radix-2² butterflies: two radix-2 stages (halves h and 2h) per pass over the data, so every
+    // element is loaded and stored half as often. With w1 = W_{2h}^j and w2 = W_{4h}^j, the
+    // second stage's odd pair uses W_{4h}^{j+h} = −j·w2.
+    for (; half < m; half <<= 2) {
+      const size = half << 2;
+      const step1 = m / (2 * half), step2 = m / size;
+      for (let j = 0; j < half; j++) {
+        const w1r = cosM[j * step1]!, w1i = -sinM[j * step1]!;
+        const w2r = cosM[j * step2]!, w2i = -sinM[j * step2]!;
+        for (let i0 = j; i0 < m; i0 += size) {
+          const i1 = i0 + half, i2 = i1 + half, i3 = i2 + half;
+          // Stage 1: (i0, i1) and (i2, i3) with w1.
+          let xr = zr[i1]!, xi = zi[i1]!;
+          const t1r = w1r * xr - w1i * xi, t1i = w1r * xi + w1i * xr;
+          xr = zr[i3]!;
+          xi = zi[i3]!;
+          const t3r = w1r * xr - w1i * xi, t3i = w1r * xi + w1i * xr;
+          const a0r = zr[i0]!, a0i = zi[i0]!, a2r = zr[i2]!, a2i = zi[i2]!;
+          const b0r = a0r + t1r, b0i = a0i + t1i, b1r = a0r - t1r, b1i = a0i - t1i;
+          const b2r = a2r + t3r, b2i = a2i + t3i, b3r = a2r - t3r, b3i = a2i - t3i;
+          // Stage 2: (i0, i2) with w2, (i1, i3) with −j·w2.
+          const u2r = w2r * b2r - w2i * b2i, u2i = w2r * b2i + w2i * b2r;
+          const v3r = w2r * b3r - w2i * b3i, v3i = w2r * b3i + w2i * b3r;
+          // −j·(v3r + j·v3i) = v3i − j·v3r
+          zr[i0] = b0r + u2r;
+          zi[i0] = b0i + u2i;
+          zr[i2] = b0r - u2r;
+          zi[i2] = b0i - u2i;
+          zr[i1] = b1r + v3i;
+          zi[i1] = b1i - v3r;
+          zr[i3] = b1r - v3i;
+          zi[i3] = b1i + v3r;
         }
       }
     }

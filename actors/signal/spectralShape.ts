@@ -23,17 +23,17 @@ export function alphaPeakFrequency(p: ArrayLike<number>, binHz: number): number 
 /**
  * Band-power slope: least-squares slope of log10 P against log10 f over 1–50 Hz (bins with
  * P > 1e-20), or null with fewer than three such bins. Negative for the usual 1/f spectrum.
- * `log10Freq[k]` may hold log10(k·binHz) precomputed.
+ * `logFreq[k]` may hold ln(k·binHz) precomputed. Natural logs: the slope is the same in any base.
  * Source: T. Donoghue et al., "Parameterizing neural power spectra…", Nat. Neurosci. 23 (2020).
  */
-export function bandPowerSlope(p: ArrayLike<number>, binHz: number, log10Freq?: ArrayLike<number>): number | null {
+export function bandPowerSlope(p: ArrayLike<number>, binHz: number, logFreq?: ArrayLike<number>): number | null {
   const lo = Math.max(1, Math.ceil(1 / binHz - 1e-9));
   const hi = Math.min(Math.floor(50 / binHz + 1e-9), p.length - 1);
   let sx = 0, sy = 0, sxy = 0, sx2 = 0, n = 0;
   for (let k = lo; k <= hi; k++) {
     const pk = p[k]!;
     if (pk > 1e-20) {
-      const x = log10Freq ? log10Freq[k]! : Math.log10(k * binHz), y = Math.log10(pk);
+      const x = logFreq ? logFreq[k]! : Math.log(k * binHz), y = Math.log(pk);
       sx += x;
       sy += y;
       sxy += x * y;

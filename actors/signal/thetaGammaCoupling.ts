@@ -10,6 +10,8 @@ const THETA_HZ = [4, 5, 6, 7, 8];
 const GAMMA_HZ = [30, 35, 40, 45, 50];
 const SUB = 128;
 const MAX_SUBS = 64;
+/** Scratch length `thetaGammaCoupling` needs. */
+export const COUPLING_SCRATCH = 2 * MAX_SUBS + 2 * 8;
 
 /** Goertzel coefficients 2cos(2πk/N) of the bins nearest the theta and gamma tones. */
 export function couplingCoefficients(fs: number, sub = SUB): { theta: Float64Array; gamma: Float64Array } {
@@ -17,21 +19,35 @@ export function couplingCoefficients(fs: number, sub = SUB): { theta: Float64Arr
   return { theta: Float64Array.from(THETA_HZ, coeff), gamma: Float64Array.from(GAMMA_HZ, coeff) };
 }
 
-function goertzelPower(x: ArrayLike<number>, start: number, len: number, coeff: number): number {
-  let s1 = 0, s2 = 0;
+/**
+ * Σ over the tones of the Goertzel power of x[start…start+len): all tones advance together in one
+ * pass (independent recurrences run in parallel on the CPU), states in `st[o…]` (2 per tone).
+ */
+function summedGoertzelPower(x: ArrayLike<number>, start: number, len: number, coeffs: Float64Array, st: Float64Array, o: number): number {
+  const tones = coeffs.length;
+  st.fill(0, o, o + 2 * tones);
   for (let i = start, end = start + len; i < end; i++) {
-    const s0 = x[i]! + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s0;
+    const v = x[i]!;
+    for (let f = 0; f < tones; f++) {
+      const k = o + 2 * f;
+      const s1 = st[k]!;
+      st[k] = v + coeffs[f]! * s1 - st[k + 1]!;
+      st[k + 1] = s1;
+    }
   }
-  return s1 * s1 + s2 * s2 - coeff * s1 * s2;
+  let p = 0;
+  for (let f = 0; f < tones; f++) {
+    const s1 = st[o + 2 * f]!, s2 = st[o + 2 * f + 1]!;
+    p += s1 * s1 + s2 * s2 - coeffs[f]! * s1 * s2;
+  }
+  return p;
 }
 
 export function thetaGammaCoupling(
   x: ArrayLike<number>,
   n: number,
   coeffs: { theta: Float64Array; gamma: Float64Array },
-  scratch: Float64Array = new Float64Array(2 * MAX_SUBS),
+  scratch: Float64Array = new Float64Array(COUPLING_SCRATCH),
 ): number {
   const sub = Math.min(SUB, n);
   const hop = sub >> 1;
@@ -40,9 +56,8 @@ export function thetaGammaCoupling(
   if (subs < 3) return 0;
   let mt = 0, mg = 0;
   for (let s = 0; s < subs; s++) {
-    let tp = 0, gp = 0;
-    for (let f = 0; f < coeffs.theta.length; f++) tp += goertzelPower(x, s * hop, sub, coeffs.theta[f]!);
-    for (let f = 0; f < coeffs.gamma.length; f++) gp += goertzelPower(x, s * hop, sub, coeffs.gamma[f]!);
+    const tp = summedGoertzelPower(x, s * hop, sub, coeffs.theta, scratch, 2 * MAX_SUBS);
+    const gp = summedGoertzelPower(x, s * hop, sub, coeffs.gamma, scratch, 2 * MAX_SUBS);
     scratch[s] = tp;
     scratch[MAX_SUBS + s] = gp;
     mt += tp;
