@@ -5,7 +5,13 @@
 // 2. a local maximum is a beat when it exceeds mean + 0.6·SD of the band-passed signal over the
 //    1.5 s centred on it, at least 0.3 s after the previous beat;
 // 3. consecutive beats give an IBI, kept when within [0.3, 2.0] s.
-// The centred windows delay a beat's detection by ≈1.75 s. Beat times are refined by a parabola
+// The centred windows delay a beat's detection by ≈1.75 s.
+// Polarity: sensors report either light intensity (the pulse is a dip) or its inverse (the pulse
+// is a peak). The blood-volume pulse is positively skewed (sharp systolic peak, slow decay), so
+// peaks are searched in the band-passed signal or its negation, whichever has positive skewness
+// (a running average of bp³); detecting on the wrong polarity finds diastolic double peaks. Source:
+// M. Elgendi, "Optimal signal quality index for photoplethysmogram signals", Bioengineering 3
+// (2016) 21 — skewness as the PPG quality/polarity indicator. Beat times are refined by a parabola
 // through the peak and its neighbours (the reference uses the sample index, which quantises an
 // IBI to 15.6 ms at 64 Hz — about the size of a resting RMSSD).
 // Source for the shape of the method: J. Allen, "Photoplethysmography and its application in
@@ -33,6 +39,9 @@ export class PpgBeatDetector {
   #n = 0;
   /** Index of the next band-passed sample. */
   #m = 0;
+  /** Running mean of bp³ (τ ≈ 5 s): its sign is the pulse polarity. */
+  #m3 = 0;
+  readonly #m3Weight: number;
   #lastPeak = -Infinity;
   #lastPeakT = Number.NaN;
   /** Called with (ibi seconds, beat time in samples since the first PPG sample). */
@@ -47,6 +56,7 @@ export class PpgBeatDetector {
     this.#raw = new Float64Array(this.#lpWin);
     this.#lp = new Float64Array(this.#hpWin);
     this.#bp = new Float64Array(this.#thrWin);
+    this.#m3Weight = 1 / (5 * fs);
     this.onBeat = onBeat;
   }
 
@@ -79,13 +89,15 @@ export class PpgBeatDetector {
       this.#bpSum = sum(this.#bp);
       this.#bpSq = sumSq(this.#bp);
     }
+    this.#m3 += this.#m3Weight * (bp * bp * bp - this.#m3);
     if (m + 1 < this.#thrWin) return;
-    // Candidate at the centre of the threshold window.
+    // Candidate at the centre of the threshold window, in the pulse's polarity.
+    const s = this.#m3 < 0 ? -1 : 1;
     const c = m - Math.floor(this.#thrWin / 2);
-    const y0 = this.#bp[c % this.#thrWin]!, ym = this.#bp[(c - 1) % this.#thrWin]!, yp = this.#bp[(c + 1) % this.#thrWin]!;
+    const y0 = s * this.#bp[c % this.#thrWin]!, ym = s * this.#bp[(c - 1) % this.#thrWin]!, yp = s * this.#bp[(c + 1) % this.#thrWin]!;
     if (!(y0 > ym && y0 > yp)) return;
     if (c - this.#lastPeak < this.#refractory) return;
-    const mean = this.#bpSum / this.#thrWin;
+    const mean = (s * this.#bpSum) / this.#thrWin;
     const sd = Math.sqrt(Math.max(0, this.#bpSq / this.#thrWin - mean * mean));
     if (!(y0 > mean + THRESHOLD_SD * sd)) return;
     this.#lastPeak = c;
