@@ -1,0 +1,56 @@
+// What a benchmark hands back: figures, each optionally compared with a baseline measured
+// in the same run (never a number remembered from another machine or another day).
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number };
+  /** value / baseline.value */
+  ratio?: number;
+  /** Human-readable target, e.g. "ratio ≥ 1.5". */
+  goal?: string;
+  pass?: boolean;
+}
+
+export interface BenchmarkOutcome {
+  figures: Figure[];
+  /** How it was measured (tool, settings, raw samples), shown under the figures. */
+  notes: string[];
+}
+
+/**
+ * A figure compared with a baseline, passing when the ratio ≥ minRatio. The ratio defaults to
+ * value / baseline; a benchmark may pass a more robust one (e.g. the median of paired samples).
+ */
+export function compared(
+  name: string,
+  value: number,
+  unit: string,
+  baseline: { name: string; value: number },
+  minRatio: number,
+  ratio = baseline.value > 0 ? value / baseline.value : Number.NaN,
+): Figure {
+  return { name, value, unit, baseline, ratio, goal: `ratio ≥ ${minRatio}`, pass: ratio >= minRatio };
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Thousands separators and no false precision: 35,123 / 12.3 / 0.0421. */
+export function formatValue(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 1 ? 1 : 4;
+  return v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+export function formatRatio(r: number | undefined): string {
+  return r === undefined ? '' : `${r.toFixed(2)}×`;
+}
+
+export function formatPass(pass: boolean | undefined): string {
+  return pass === undefined ? '' : pass ? 'pass' : 'FAIL';
+}

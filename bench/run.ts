@@ -1,0 +1,52 @@
+// `npm run bench` runs every benchmark; `npm run bench -- http` only the named ones. Each prints
+// its figures and refreshes its section of bench/RESULTS.md. Goals are reported, not enforced:
+// the exit code is non-zero only when a benchmark could not run.
+import type { BenchmarkOutcome } from './figure.ts';
+import { textTable } from './figureTable.ts';
+import { stopAllChildren } from './childProcesses.ts';
+import { describeMachine, machineLine, type Machine } from './machine.ts';
+import { RESULTS_FILE, updateResultsFile } from './resultsFile.ts';
+
+interface BenchmarkModule {
+  run(): Promise<BenchmarkOutcome>;
+}
+
+// One row per benchmark; modules load lazily so running one does not import the others.
+const BENCHMARKS: Array<{ name: string; summary: string; load: () => Promise<BenchmarkModule> }> = [
+  { name: 'http', summary: 'authenticated GET /v1/status: daemon vs Fastify vs bare uWS', load: () => import('./http.ts') },
+];
+
+const names = BENCHMARKS.map((b) => b.name);
+const asked = process.argv.slice(2);
+const unknown = asked.filter((a) => !names.includes(a));
+if (unknown.length) {
+  process.stderr.write(`unknown benchmark ${unknown.join(', ')}; available:\n`);
+  for (const b of BENCHMARKS) process.stderr.write(`  ${b.name.padEnd(8)} ${b.summary}\n`);
+  process.exit(2);
+}
+
+const selected = BENCHMARKS.filter((b) => asked.length === 0 || asked.includes(b.name));
+const machine = describeMachine();
+process.stdout.write(`${machineLine(machine)}\n`);
+
+const fresh = new Map<string, { outcome: BenchmarkOutcome; machine: Machine }>();
+let failed = false;
+for (const b of selected) {
+  process.stdout.write(`\n== ${b.name}: ${b.summary}\n`);
+  try {
+    const outcome = await (await b.load()).run();
+    fresh.set(b.name, { outcome, machine: describeMachine() });
+    process.stdout.write(`${textTable(outcome.figures)}\n${outcome.notes.map((n) => `  ${n}`).join('\n')}\n`);
+  } catch (err) {
+    failed = true;
+    process.stderr.write(`${b.name} failed: ${(err as Error)?.stack ?? err}\n`);
+  } finally {
+    await stopAllChildren();
+  }
+}
+
+if (fresh.size) {
+  updateResultsFile(fresh, names);
+  process.stdout.write(`\nwrote ${RESULTS_FILE.pathname}\n`);
+}
+process.exit(failed ? 1 : 0);
