@@ -130,6 +130,7 @@ async function openLslSource(options: LslSourceOptions, handlers: SourceHandlers
   signal.throwIfAborted();
 
   let closed = false;
+  let inlet: LslInlet | null = null;
   const assembler = new FrameAssembler({
     channelCount: info.channelCount,
     sampleRateHz: info.nominalSrate,
@@ -148,7 +149,6 @@ async function openLslSource(options: LslSourceOptions, handlers: SourceHandlers
     clearInterval(clockTimer);
   };
 
-  let inlet: LslInlet | null = null;
   try {
     inlet = await LslInlet.open(
       info,
