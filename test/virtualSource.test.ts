@@ -149,6 +149,19 @@ test('a dead battery ends the stream; a cancelled connect never opens', async ()
   await sleep(150);
   assert.equal(c.frames.length, count, 'no frames after the end');
 
+  // Closing from inside a frame handler stops the rest of that tick's frames too.
+  const received: string[] = [];
+  let conn: { close(): Promise<void> } | undefined;
+  conn = await virtualSource(opts).open({
+    frame: (f) => {
+      received.push(f.kind);
+      void conn?.close();
+    },
+    ended: () => received.push('ended'),
+  }, new AbortController().signal);
+  await sleep(200);
+  assert.deepEqual(received, ['eeg']);
+
   const aborted = new AbortController();
   aborted.abort();
   await assert.rejects(virtualSource(opts).open(collector().handlers, aborted.signal), /cancel/i);
