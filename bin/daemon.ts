@@ -21,6 +21,7 @@ import type { VirtualSourceOptions } from '../actors/devices/virtual/virtualOpti
 import { MAX_RETRY_ATTEMPTS } from '../machines/device.ts';
 import type { FilterConfig } from '../actors/signal/filterConfig.ts';
 import { SignalPipeline } from '../actors/signal/signalPipeline.ts';
+import { shouldRunInWorker, SignalPipelineWorker } from '../actors/signal/signalPipelineWorker.ts';
 import { EventBus } from '../actors/eventBus.ts';
 import { DaemonLog } from '../actors/log.ts';
 import { SettingsStore } from '../actors/settings/settingsStore.ts';
@@ -62,7 +63,12 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   const paired = new PairedDevices(config.dataDir, settings);
   const device = new DeviceState(paired);
   const filterSettings = () => (settings.get().filter_config as Partial<FilterConfig> | undefined) ?? {};
-  const live = new LiveSession(device, paired, bus, log, (info) => SignalPipeline.forDevice(info, filterSettings()));
+  // Large montages are analysed on a worker thread so the event loop stays responsive.
+  const live = new LiveSession(device, paired, bus, log, (info) =>
+    shouldRunInWorker(info.channelNames.length, info.eegSampleRateHz)
+      ? new SignalPipelineWorker({ channelNames: info.channelNames, sampleRateHz: info.eegSampleRateHz, ppgChannelNames: info.ppgChannelNames, filter: filterSettings() })
+      : SignalPipeline.forDevice(info, filterSettings()),
+  );
   const lslIdleMs = () => Number(settings.get().lsl_idle_timeout_secs ?? 15) * 1000;
   let bluetooth: Promise<BluetoothAvailability> | null = null;
   let virtualOptions: VirtualSourceOptions = {};

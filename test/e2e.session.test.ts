@@ -41,6 +41,12 @@ test('a virtual session streams EegBands at ~4 Hz with alpha rising when the eye
   assert.ok(closed.length >= 2 && open.length >= 2);
   assert.ok(mean(closed) > 1.5 * mean(open), `alpha closed ${mean(closed).toFixed(3)} vs open ${mean(open).toFixed(3)}`);
 
+  // Heart rate from the virtual PPG (65 bpm by default) reaches the live event.
+  const withHr = bands.filter((b) => typeof b.hr === 'number');
+  assert.ok(withHr.length > 0, 'hr appears in EegBands once the PPG window has filled');
+  assert.ok(Math.abs(withHr.at(-1).hr - 65) < 4, `hr ${withHr.at(-1).hr}`);
+  assert.equal(typeof bands.at(-1).stillness, 'number', 'head pose from the IMU');
+
   const quality = sub.frames.find((f) => f.type === 'SignalQuality');
   assert.equal(quality.payload.quality.length, 4);
   const status = (await admin.get('/v1/status')).json;

@@ -9,11 +9,15 @@ import { noCounters, type DeviceState } from './deviceState.ts';
 import type { ChannelQuality } from './deviceStatus.ts';
 import type { PairedDevices } from './pairedDevices.ts';
 import type { FilterConfig } from '../signal/filterConfig.ts';
+import type { EegBandsPayload } from '../signal/eegBandsPayload.ts';
 import type { SignalPipeline } from '../signal/signalPipeline.ts';
 import type { DeviceInfo, EegFrame, SourceFrame } from './source.ts';
 
-/** The signal pipeline as a live session uses it. */
-export type LivePipeline = Pick<SignalPipeline, 'pushEeg' | 'pushPpg' | 'pushImu' | 'quality' | 'setFilterConfig'>;
+/** The signal pipeline as a live session uses it: in this thread, or on a worker (async). */
+export interface LivePipeline extends Pick<SignalPipeline, 'pushPpg' | 'pushImu' | 'quality' | 'setFilterConfig'> {
+  pushEeg(frame: EegFrame): EegBandsPayload[] | Promise<EegBandsPayload[]>;
+  close?(): Promise<void>;
+}
 
 export type PipelineFactory = (info: DeviceInfo) => LivePipeline;
 
@@ -105,6 +109,7 @@ export class LiveSession implements SessionSink {
 
   close(): void {
     for (const t of this.taps) this.guard(() => t.close());
+    this.pipeline?.close?.().catch((err: Error) => this.log.warn('session', `closing the signal worker: ${err.message}`));
     this.pipeline = null;
     this.latest = null;
     this.openTarget = null;
@@ -121,17 +126,31 @@ export class LiveSession implements SessionSink {
         this.bus.publish('EegSample', { channels: frame.channels.map((c) => c[i]!), timestamp: (frame.t0Ms + i * step) / 1000 });
       }
     }
-    if (!this.pipeline) return;
-    const snapshots = this.pipeline.pushEeg(frame);
+    const pipeline = this.pipeline;
+    if (!pipeline) return;
+    const result = pipeline.pushEeg(frame);
+    if (Array.isArray(result)) return this.publishBands(pipeline, result, frame.t0Ms);
+    // On a worker: results come back in order; drop them if the session has moved on.
+    result.then(
+      (snapshots) => {
+        if (this.pipeline === pipeline) this.publishBands(pipeline, snapshots, frame.t0Ms);
+      },
+      (err: Error) => {
+        if (this.pipeline === pipeline) this.log.error('session', `signal worker failed: ${err.message}`);
+      },
+    );
+  }
+
+  private publishBands(pipeline: LivePipeline, snapshots: EegBandsPayload[], atMs: number): void {
     if (snapshots.length === 0) return;
-    const quality = this.pipeline.quality();
+    const quality = pipeline.quality();
     this.state.live.channelQuality = quality;
     for (const bands of snapshots) {
       this.latest = bands;
       this.bus.publish('EegBands', bands);
       this.bus.publish('SignalQuality', { quality });
     }
-    this.watchSignal(quality, frame.t0Ms);
+    this.watchSignal(quality, atMs);
   }
 
   private battery(level: number): void {
