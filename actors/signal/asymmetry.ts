@@ -1,17 +1,15 @@
 // Left/right asymmetry indices over channels, with electrode sides taken from the labels.
-import { hemisphere, indicesIn, LEFT_FRONTAL, RIGHT_FRONTAL } from './electrodes.ts';
 
 /**
  * Frontal alpha asymmetry: ln(mean right-frontal α) − ln(mean left-frontal α), α floored at
- * 1e-6 µV². Without a labelled left and right frontal site it falls back, like the reference, to
+ * 1e-6 µV²; `left`/`right` are the channels of the reference's frontal sets (electrodes.ts). Without a labelled left and right frontal site it falls back, like the reference, to
  * channel 2 vs channel 1 when there are at least 3 channels (the Muse AF8/AF7 positions), else 0.
  * Positive = relatively more left-frontal activity (less left α), the "approach" side.
  * Source: J. A. Coan & J. J. B. Allen, "Frontal EEG asymmetry as a moderator and mediator of
  * emotion", Biol. Psychol. 67 (2004) 7–50.
  */
-export function frontalAlphaAsymmetry(labels: readonly string[], alpha: ArrayLike<number>): number {
-  const left = indicesIn(labels, LEFT_FRONTAL), right = indicesIn(labels, RIGHT_FRONTAL);
-  const mean = (idx: number[]) => idx.reduce((s, i) => s + alpha[i]!, 0) / idx.length;
+export function frontalAlphaAsymmetry(alpha: ArrayLike<number>, left: readonly number[], right: readonly number[]): number {
+  const mean = (idx: readonly number[]) => idx.reduce((s, i) => s + alpha[i]!, 0) / idx.length;
   if (left.length > 0 && right.length > 0) {
     return Math.log(Math.max(mean(right), 1e-6)) - Math.log(Math.max(mean(left), 1e-6));
   }
@@ -20,18 +18,19 @@ export function frontalAlphaAsymmetry(labels: readonly string[], alpha: ArrayLik
 }
 
 /**
- * Laterality index (R − L)/(R + L) of broadband (δ…γ) power summed per hemisphere; midline and
+ * Laterality index (R − L)/(R + L) of broadband (δ…γ) power summed per hemisphere (`sides` from
+ * the labels, see electrodes.ts `hemisphere`); midline and
  * unlabelled channels are ignored, and without both sides the channels are split in halves by
  * index, as in the reference. 0 for fewer than 2 channels or a silent montage.
  * Source: the lateralisation index of fMRI/EEG language mapping (e.g. M. L. Seghier, "Laterality
  * index in functional MRI: methodological issues", Magn. Reson. Imaging 26 (2008) 594–601).
  */
-export function lateralityIndex(labels: readonly string[], broadband: ArrayLike<number>): number {
+export function lateralityIndex(broadband: ArrayLike<number>, sides: ReadonlyArray<'left' | 'right' | null>): number {
   const n = broadband.length;
   if (n < 2) return 0;
   let left = 0, right = 0, nl = 0, nr = 0;
   for (let i = 0; i < n; i++) {
-    const side = hemisphere(labels[i] ?? '');
+    const side = sides[i] ?? null;
     if (side === 'left') {
       left += broadband[i]!;
       nl++;

@@ -18,6 +18,7 @@ import { absoluteBandPowers, bandBinRanges, channelBandPowers, relativeBandPower
 import * as bandTable from './bandTable.ts';
 import { AlphaCoherence } from './alphaCoherence.ts';
 import { frontalAlphaAsymmetry, lateralityIndex } from './asymmetry.ts';
+import { hemisphere, indicesIn, LEFT_FRONTAL, RIGHT_FRONTAL } from './electrodes.ts';
 import { bandSpectralEntropy, betaAlphaRatio, deltaThetaRatio, thetaAlphaRatio, thetaBetaRatio } from './bandRatios.ts';
 import {
   consciousnessIntegration,
@@ -90,6 +91,9 @@ export class BandAnalyzer {
   readonly #peCounts = new Uint32Array(8);
   readonly #coherence: AlphaCoherence;
   readonly #mu = new MuSuppression();
+  readonly #leftFrontal: number[];
+  readonly #rightFrontal: number[];
+  readonly #sides: Array<'left' | 'right' | null>;
 
   constructor(labels: readonly string[], fs: number) {
     if (labels.length < 1) throw new RangeError('the band analyzer needs at least one channel');
@@ -109,6 +113,9 @@ export class BandAnalyzer {
     this.#stride = timeDomainStride(fs);
     this.#pacCoeffs = couplingCoefficients(fs);
     this.#coherence = new AlphaCoherence(this.channelCount, fs, BAND_WINDOW);
+    this.#leftFrontal = indicesIn(labels, LEFT_FRONTAL);
+    this.#rightFrontal = indicesIn(labels, RIGHT_FRONTAL);
+    this.#sides = labels.map(hemisphere);
   }
 
   /** Samples still needed before the next hop. */
@@ -188,8 +195,8 @@ export class BandAnalyzer {
 
     const mean = (sum: number) => sum / nch;
     const tar = mean(tarSum), bar = mean(barSum), dtr = mean(dtrSum), pse = mean(pseSum);
-    const faa = frontalAlphaAsymmetry(this.labels, this.#alpha);
-    const laterality = lateralityIndex(this.labels, this.#broadband);
+    const faa = frontalAlphaAsymmetry(this.#alpha, this.#leftFrontal, this.#rightFrontal);
+    const laterality = lateralityIndex(this.#broadband, this.#sides);
     const coherence = this.#coherence.update();
     const muSuppression = this.#mu.update(mean(alphaSum));
     const tdMean = (k: number) => {

@@ -11,6 +11,8 @@ import { filterConfigFrom, isPassthrough, mainsHz, type FilterConfig } from './f
 import { harmonicsBelowNyquist, notchSection } from './notch.ts';
 
 export const BUTTERWORTH_ORDER = 4;
+/** Raw input kept per channel to warm up sections added by a live reconfiguration. */
+export const HISTORY_S = 1;
 
 /**
  * The sections a configuration needs, in processing order. A cutoff at or above Nyquist (a
@@ -42,8 +44,13 @@ export class EegFilter {
   #coeffs: Float64Array;
   /** Two DF2T words per section per channel. */
   #state: Float64Array;
-  /** The last raw sample of each channel: the level new sections settle to on reconfiguration. */
+  /** The last raw sample of each channel. */
   #lastInput: Float64Array;
+  /** The last second of raw input per channel (ring), to warm up sections added live. */
+  readonly #history: Float64Array;
+  readonly #historyLen: number;
+  readonly #historyPos: Int32Array;
+  readonly #historyFill: Int32Array;
   /** Channels that have seen a sample; the first one sets the cascade's starting level. */
   #primed: Uint8Array;
   #scratch = new Float64Array(256);
@@ -57,6 +64,10 @@ export class EegFilter {
     this.#state = new Float64Array(channelCount * this.#sections.length * 2);
     this.#lastInput = new Float64Array(channelCount);
     this.#primed = new Uint8Array(channelCount);
+    this.#historyLen = Math.max(16, Math.round(HISTORY_S * this.#cfg.sample_rate));
+    this.#history = new Float64Array(channelCount * this.#historyLen);
+    this.#historyPos = new Int32Array(channelCount);
+    this.#historyFill = new Int32Array(channelCount);
   }
 
   get config(): FilterConfig {
@@ -84,6 +95,7 @@ export class EegFilter {
       this.#settle(ch, 0, input[inOffset]!);
     }
     this.#lastInput[ch] = input[inOffset + n - 1]!;
+    this.#remember(ch, input, inOffset, n);
     if (this.#sections.length === 0) {
       if (input !== output || inOffset !== outOffset) output.set(input.subarray(inOffset, inOffset + n), outOffset);
       return;
@@ -103,28 +115,48 @@ export class EegFilter {
   }
 
   /**
-   * Applies a new configuration without a glitch: sections identical to the current ones at the
-   * same position (from the start of the cascade) keep their state; every section from the first
-   * change on starts in the steady state for the level that reaches it, so a DC offset in the
-   * input does not turn into a step at the output.
+   * Applies a new configuration without a glitch. Sections identical to the current ones at the
+   * same position (from the start of the cascade) keep their state. The new cascade is then run
+   * over the last second of input, starting from the steady state of its first sample, and every
+   * section from the first change on takes the state it ends with — as if it had been there all
+   * along (to within its settling over that second), so neither a DC offset nor an ongoing
+   * oscillation turns into a step or a gap at the output.
    */
   reconfigure(partial: Partial<FilterConfig>): void {
     const cfg = filterConfigFrom({ ...this.#cfg, ...partial });
+    if (cfg.sample_rate !== this.#cfg.sample_rate) throw new RangeError('the sample rate of a filter cannot change; make a new one');
     const next = filterSections(cfg);
     const prev = this.#sections;
     let same = 0;
     while (same < prev.length && same < next.length && sectionsEqual(prev[same]!, next[same]!)) same++;
     const oldState = this.#state;
-    const state = new Float64Array(this.channelCount * next.length * 2);
-    for (let ch = 0; ch < this.channelCount; ch++) {
-      const from = ch * prev.length * 2;
-      state.set(oldState.subarray(from, from + same * 2), ch * next.length * 2);
-    }
     this.#cfg = cfg;
     this.#sections = next;
     this.#coeffs = packSections(next);
-    this.#state = state;
-    for (let ch = 0; ch < this.channelCount; ch++) if (this.#primed[ch]) this.#settle(ch, same, this.#lastInput[ch]!);
+    this.#state = new Float64Array(this.channelCount * next.length * 2);
+    if (next.length === 0) return;
+    const buf = new Float64Array(this.#historyLen);
+    for (let ch = 0; ch < this.channelCount; ch++) {
+      if (!this.#primed[ch]) continue;
+      const base = ch * next.length * 2;
+      const fill = this.#historyFill[ch]!;
+      const start = (this.#historyPos[ch]! - fill + this.#historyLen) % this.#historyLen;
+      for (let i = 0; i < fill; i++) buf[i] = this.#history[ch * this.#historyLen + ((start + i) % this.#historyLen)]!;
+      this.#settle(ch, 0, fill > 0 ? buf[0]! : this.#lastInput[ch]!);
+      runCascade(this.#coeffs, this.#state, base, buf, 0, fill);
+      this.#state.set(oldState.subarray(ch * prev.length * 2, ch * prev.length * 2 + same * 2), base);
+    }
+  }
+
+  #remember(ch: number, input: Samples, offset: number, n: number): void {
+    const len = this.#historyLen, base = ch * len;
+    let p = this.#historyPos[ch]!;
+    for (let i = Math.max(0, n - len); i < n; i++) {
+      this.#history[base + p] = input[offset + i]!;
+      if (++p === len) p = 0;
+    }
+    this.#historyPos[ch] = p;
+    this.#historyFill[ch] = Math.min(len, this.#historyFill[ch]! + n);
   }
 
   /** Puts sections `from…` of channel `ch` in the steady state for a constant input `x`. */
@@ -146,6 +178,8 @@ export class EegFilter {
     this.#state.fill(0);
     this.#lastInput.fill(0);
     this.#primed.fill(0);
+    this.#historyPos.fill(0);
+    this.#historyFill.fill(0);
   }
 
   get passthrough(): boolean {
