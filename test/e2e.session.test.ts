@@ -139,3 +139,36 @@ test('filter settings are validated and stored; the embedding overlap is clamped
   assert.equal((await admin.post('/v1/settings/embedding-overlap', { value: 9 })).json.value, 4.5);
   assert.equal((await admin.get('/v1/settings/embedding-overlap')).json.value, 4.5);
 });
+
+test('the virtual headset published over LSL is discovered and recorded as lsl:<name>', async () => {
+  const { admin } = ctx;
+  assert.equal((await admin.post('/v1/lsl/virtual-source/start', { channels: 8, seed: 3 })).status, 200);
+  assert.deepEqual((await admin.get('/v1/lsl/virtual-source/running')).json.running, true);
+  const streams = (await admin.get('/v1/lsl/discover')).json;
+  const mine = streams.find((s: any) => s.name === 'SkillVirtualEEG');
+  assert.ok(mine, JSON.stringify(streams));
+  assert.equal(mine.channels, 8);
+  assert.equal(mine.sample_rate, 256);
+  const paired = await admin.post('/v1/lsl/pair', { source_id: mine.source_id, name: mine.name, stream_type: 'EEG', channels: 8, sample_rate: 256 });
+  assert.equal(paired.json.paired_streams[0].source_id, 'skill-virtual-eeg', 'snake_case body accepted, snake_case reply');
+
+  const sub = await subscribe(ctx.daemon.port, ctx.daemon.token);
+  assert.equal((await admin.post('/v1/control/start-session', { target: 'lsl:SkillVirtualEEG' })).status, 200);
+  const connected = await sub.next((f) => f.type === 'DeviceConnected', 15_000);
+  assert.equal(connected.payload.kind, 'lsl');
+  const bands = await sub.next((f) => f.type === 'EegBands', 10_000);
+  assert.deepEqual(bands.payload.channels.map((c: any) => c.channel).slice(0, 3), ['Fp1', 'Fp2', 'F7'], 'labels from the stream description');
+  const status = (await admin.get('/v1/status')).json;
+  assert.equal(status.device_kind, 'lsl');
+  assert.match(status.hardware_version, /8ch · 256 Hz/);
+
+  // The outlet goes away: the session ends after the LSL idle timeout instead of hanging.
+  assert.equal((await admin.post('/v1/lsl/idle-timeout', { secs: 2 })).json.secs, 2);
+  await admin.post('/v1/control/disable-reconnect');
+  assert.equal((await admin.post('/v1/lsl/virtual-source/stop')).json.running, false);
+  const gone = await sub.next((f) => f.type === 'DeviceDisconnected', 20_000);
+  assert.ok(gone.payload.reason, JSON.stringify(gone.payload));
+  assert.equal((await admin.post('/v1/lsl/unpair', { sourceId: 'skill-virtual-eeg' })).json.paired_streams.length, 0);
+  assert.equal((await admin.post('/v1/lsl/unpair', { sourceId: 'skill-virtual-eeg' })).status, 404);
+  sub.close();
+});
