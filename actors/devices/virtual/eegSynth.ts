@@ -18,16 +18,16 @@ import type { VirtualEventSink } from './virtualEvent.ts';
 import type { VirtualSettings } from './virtualOptions.ts';
 
 // RMS of each part, as a fraction of `amplitude_uv` at a channel of weight 1. With the default
-// 50 µV this gives ≈ 24 µV RMS eyes-open and ≈ 36 µV eyes-closed at O1/O2, the range of resting
+// 50 µV this gives ≈ 23 µV RMS eyes-open and ≈ 36 µV eyes-closed at O1/O2, the range of resting
 // scalp EEG (10–100 µV; Nunez & Srinivasan 2006, "Electric Fields of the Brain", 2nd ed.).
 const BACKGROUND_RMS = 0.4;
 const ALPHA_EYES_CLOSED_RMS = 0.6;
 /**
  * Eyes-closed / eyes-open alpha amplitude. Opening the eyes suppresses posterior alpha power
  * to roughly a fifth to a tenth (Berger 1929; Barry et al. 2007, Clin. Neurophysiol.
- * 118:2765–2773); 2.5× in amplitude is 6.25× in power.
+ * 118:2765–2773); 3× in amplitude is 9× in power.
  */
-const ALPHA_REACTIVITY = 2.5;
+const ALPHA_REACTIVITY = 3;
 /** Alpha blocks within a few hundred ms of eye opening and recovers over about as long. */
 const ALPHA_GAIN_TAU_S = 0.4;
 const THETA_RMS = 0.15;
