@@ -10,10 +10,10 @@
 // Differences from the reference, deliberately:
 // * amplitude is taken about a slow EMA of the signal (τ = 2 s) rather than about 0, so a DC
 //   offset from a DC-coupled amplifier does not read as a permanent blink;
-// * one refractory period is shared by the channels, so a blink seen on both sides counts once
-//   (the reference counts it per channel, twice);
-// * a channel re-arms only after falling back under its threshold, so a blink longer than the
-//   refractory period is not counted again.
+// * the channels are combined: a blink starts when ANY channel goes over its threshold while none
+//   was, so a blink seen on both sides counts once (the reference counts it per channel, twice);
+// * the detector re-arms only after every channel is back under its threshold, so a blink longer
+//   than the refractory period is not counted again.
 
 export const BLINK_MIN_THRESHOLD_UV = 80;
 export const BLINK_BASELINE_FACTOR = 4;
@@ -30,7 +30,7 @@ export class BlinkDetector {
   readonly #refractory: number;
   readonly #dc: Float64Array;
   readonly #baseline: Float64Array;
-  readonly #above: Uint8Array;
+  #above = false;
   #primed = false;
   #hold = 0;
   #count = 0;
@@ -48,7 +48,6 @@ export class BlinkDetector {
     this.#refractory = Math.round(BLINK_REFRACTORY_S * fs);
     this.#dc = new Float64Array(channels.length);
     this.#baseline = new Float64Array(channels.length).fill(BASELINE_INIT_UV);
-    this.#above = new Uint8Array(channels.length);
   }
 
   get active(): boolean {
@@ -64,7 +63,7 @@ export class BlinkDetector {
     }
     const alpha = this.#alpha;
     for (let i = 0; i < n; i++) {
-      let rising = false;
+      let above = false;
       for (let j = 0; j < nc; j++) {
         const v = frame[this.#channels[j]!]![offset + i]!;
         const dc = this.#dc[j]! + alpha * (v - this.#dc[j]!);
@@ -72,14 +71,10 @@ export class BlinkDetector {
         const amp = Math.abs(v - dc);
         const base = this.#baseline[j]! + alpha * (amp - this.#baseline[j]!);
         this.#baseline[j] = base;
-        const threshold = Math.max(BLINK_MIN_THRESHOLD_UV, BLINK_BASELINE_FACTOR * base);
-        if (amp > threshold) {
-          if (!this.#above[j]) rising = true;
-          this.#above[j] = 1;
-        } else {
-          this.#above[j] = 0;
-        }
+        if (amp > Math.max(BLINK_MIN_THRESHOLD_UV, BLINK_BASELINE_FACTOR * base)) above = true;
       }
+      const rising = above && !this.#above;
+      this.#above = above;
       if (this.#hold > 0) this.#hold--;
       else if (rising) {
         this.#count++;
