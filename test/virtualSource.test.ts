@@ -30,6 +30,16 @@ function collector() {
   };
 }
 
+/**
+ * Samples a stream should have delivered `elapsedMs` after open: never more than wall time
+ * allows, and behind by at most one tick plus timer lateness (generous, for a loaded machine).
+ */
+function assertPaced(samples: number, elapsedMs: number, what = 'samples') {
+  const max = (elapsedMs / 1000) * FS + 1;
+  const min = ((elapsedMs - 62.5 - 150) / 1000) * FS;
+  assert.ok(samples <= max && samples >= min, `${what}: ${samples} in ${elapsedMs} ms, expected ${min.toFixed(0)}…${max.toFixed(0)}`);
+}
+
 function busyWait(ms: number) {
   const until = performance.now() + ms;
   while (performance.now() < until) { /* block the event loop, like a slow handler would */ }
@@ -39,6 +49,7 @@ test('streams ~256 samples per second of wall time, in order, the same samples a
   const c = collector();
   const openedAt = Date.now();
   const conn = await virtualSource(opts).open(c.handlers, new AbortController().signal);
+  const openResolvedAt = Date.now();
   assert.equal(conn.info.kind, 'virtual');
   assert.equal(conn.info.id, 'virtual');
   assert.match(conn.info.name, /virtual/i);
@@ -51,12 +62,11 @@ test('streams ~256 samples per second of wall time, in order, the same samples a
   await conn.close();
   const eeg = c.eeg();
   const samples = eeg.reduce((n, f) => n + f.channels[0]!.length, 0);
-  const expected = (elapsedMs / 1000) * FS;
-  assert.ok(Math.abs(samples - expected) <= 24, `${samples} samples in ${elapsedMs} ms, expected ≈ ${expected.toFixed(0)}`);
+  assertPaced(samples, elapsedMs);
 
   // Contiguous timestamps from the open time on: no gaps, no overlaps, no drift.
   const t0 = eeg[0]!.t0Ms;
-  assert.ok(Math.abs(t0 - openedAt) < 20, `first sample at open time (+${t0 - openedAt} ms)`);
+  assert.ok(t0 >= openedAt && t0 <= openResolvedAt, 'the first sample is stamped with the open time');
   let n = 0;
   for (const f of eeg) {
     assert.ok(Math.abs(f.t0Ms - (t0 + (n * 1000) / FS)) < 1e-6, `frame at sample ${n} has its exact time`);
@@ -66,11 +76,12 @@ test('streams ~256 samples per second of wall time, in order, the same samples a
   // The last sample is never from the future, and never far behind.
   const lastSampleMs = t0 + ((n - 1) * 1000) / FS;
   assert.ok(lastSampleMs <= c.arrivals[c.arrivals.length - 1]! + 1, 'no sample ahead of the clock');
-  assert.ok(c.arrivals.every((at, i) => at - (eeg[i]!.t0Ms + ((eeg[i]!.channels[0]!.length - 1) * 1000) / FS) < 80),
-    'each frame arrives within a tick of its last sample');
-  // Regular chunks of 16 samples (62.5 ms) while nothing stalls.
+  const lags = c.arrivals.map((at, i) => at - (eeg[i]!.t0Ms + ((eeg[i]!.channels[0]!.length - 1) * 1000) / FS));
+  assert.ok(lags.every((lag) => lag < 250), `frames arrive soon after their last sample (max ${Math.max(...lags)} ms)`);
+  // Chunks are cut on the 62.5 ms grid: 16 samples, or a multiple after a late timer.
   const sizes = eeg.map((f) => f.channels[0]!.length);
-  assert.ok(sizes.filter((s) => s === 16).length >= sizes.length - 2, `chunk sizes ${sizes.join(',')}`);
+  assert.ok(sizes.every((s) => s % 16 === 0), `chunk sizes ${sizes.join(',')}`);
+  assert.ok(sizes.filter((s) => s === 16).length > sizes.length / 2, `mostly single ticks: ${sizes.join(',')}`);
 
   const recorded = generate(opts, n / FS);
   for (let ch = 0; ch < 4; ch++) {
@@ -103,7 +114,7 @@ test('catches up after an event-loop stall without losing or duplicating samples
   await conn.close();
   const eeg = c.eeg();
   const samples = eeg.reduce((n, f) => n + f.channels[0]!.length, 0);
-  assert.ok(Math.abs(samples - (elapsedMs / 1000) * FS) <= 24, `${samples} samples in ${elapsedMs} ms`);
+  assertPaced(samples, elapsedMs);
   const biggest = Math.max(...eeg.map((f) => f.channels[0]!.length));
   assert.ok(biggest >= 0.35 * FS, `the backlog came in one catch-up frame (${biggest} samples)`);
   let n = 0;
@@ -133,7 +144,7 @@ test('a stall longer than the catch-up cap skips time instead of bursting the ba
   }
   assert.ok(gapMs >= 350 && gapMs <= 700, `skipped ${gapMs.toFixed(0)} ms of a 700 ms stall`);
   const samples = eeg.reduce((n, f) => n + f.channels[0]!.length, 0);
-  assert.ok(Math.abs(samples + (gapMs / 1000) * FS - (elapsedMs / 1000) * FS) <= 24, 'samples + skipped time = wall time');
+  assertPaced(samples + (gapMs / 1000) * FS, elapsedMs, 'samples + skipped time');
   const last = eeg[eeg.length - 1]!;
   const lastMs = last.t0Ms + ((last.channels[0]!.length - 1) * 1000) / FS;
   assert.ok(Math.abs(Date.now() - lastMs) < 150, 'frame times still track the wall clock');
