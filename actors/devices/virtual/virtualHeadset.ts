@@ -8,7 +8,7 @@ import { eegSynth } from './eegSynth.ts';
 import { IMU_CHANNEL_NAMES, IMU_SAMPLE_RATE_HZ, imuSynth } from './imuSynth.ts';
 import { PPG_CHANNEL_NAMES, PPG_SAMPLE_RATE_HZ, ppgSynth } from './ppgSynth.ts';
 import type { VirtualEventSink } from './virtualEvent.ts';
-import { resolveVirtualOptions, type VirtualSettings, type VirtualSourceOptions } from './virtualOptions.ts';
+import type { VirtualSettings } from './virtualOptions.ts';
 
 export interface VirtualHeadset {
   readonly info: DeviceInfo;
@@ -27,6 +27,9 @@ export interface VirtualHeadset {
   /** Battery level at the current stream time. */
   readonly batteryPct: number;
 }
+
+/** The real-time source's tick and a recording's default chunk: 16 samples at 256 Hz. */
+export const DEFAULT_CHUNK_MS = 62.5;
 
 export interface HeadsetClock {
   /** Unix ms of the first sample. */
@@ -58,8 +61,7 @@ export function virtualInfo(s: VirtualSettings): DeviceInfo {
   };
 }
 
-export function virtualHeadset(options: VirtualSourceOptions | VirtualSettings, clock: HeadsetClock): VirtualHeadset {
-  const s = 'channelNames' in options ? options : resolveVirtualOptions(options);
+export function virtualHeadset(s: VirtualSettings, clock: HeadsetClock): VirtualHeadset {
   const sink: VirtualEventSink = clock.onEvent ?? (() => undefined);
   const eeg = eegSynth(s, sink);
   const ppg = s.ppg ? ppgSynth(s, sink) : null;

@@ -3,7 +3,7 @@
 // `generate` collects a fixed duration and also joins the chunks into continuous arrays.
 import type { BatteryFrame, DeviceInfo, SourceFrame } from '../source.ts';
 import type { VirtualEvent } from './virtualEvent.ts';
-import { virtualHeadset } from './virtualHeadset.ts';
+import { DEFAULT_CHUNK_MS, virtualHeadset } from './virtualHeadset.ts';
 import { resolveVirtualOptions, type VirtualSettings, type VirtualSourceOptions } from './virtualOptions.ts';
 
 export interface RecordingOptions {
@@ -15,11 +15,9 @@ export interface RecordingOptions {
   onEvent?: (event: VirtualEvent) => void;
 }
 
-export const DEFAULT_CHUNK_MS = 62.5;
-
 /** An endless, lazily generated frame sequence, in the order the real-time source emits it. */
 export function* virtualFrames(options: VirtualSourceOptions = {}, rec: RecordingOptions = {}): Generator<SourceFrame, never> {
-  const headset = virtualHeadset(options, { startMs: rec.startMs ?? 0, onEvent: rec.onEvent });
+  const headset = virtualHeadset(resolveVirtualOptions(options), { startMs: rec.startMs ?? 0, onEvent: rec.onEvent });
   const chunkMs = rec.chunkMs ?? DEFAULT_CHUNK_MS;
   const pending: SourceFrame[] = [];
   for (let tick = 1; ; tick++) {

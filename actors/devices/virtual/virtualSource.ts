@@ -9,8 +9,7 @@
 // of producing minutes of backlog in one burst. Frame times are the unix time at open plus
 // stream time; a wall-clock step (NTP) does not make the headset speed up or pause.
 import type { DeviceConnection, DeviceSource, SourceFrame, SourceHandlers } from '../source.ts';
-import { DEFAULT_CHUNK_MS } from './virtualRecording.ts';
-import { virtualHeadset } from './virtualHeadset.ts';
+import { DEFAULT_CHUNK_MS, virtualHeadset } from './virtualHeadset.ts';
 import { resolveVirtualOptions, type VirtualSourceOptions } from './virtualOptions.ts';
 
 export interface VirtualTiming {
