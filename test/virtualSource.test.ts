@@ -150,7 +150,7 @@ test('a stall longer than the catch-up cap skips time instead of bursting the ba
   assert.ok(Math.abs(Date.now() - lastMs) < 150, 'frame times still track the wall clock');
 });
 
-test('a dead battery ends the stream; a cancelled connect never opens', async () => {
+test('a dead battery, a close from a handler or a throwing handler end the stream; a cancelled connect never opens', async () => {
   const c = collector();
   await virtualSource({ ...opts, battery_start_pct: 0.01, battery_drain_pct_per_hour: 6000 })
     .open(c.handlers, new AbortController().signal);
@@ -172,6 +172,21 @@ test('a dead battery ends the stream; a cancelled connect never opens', async ()
   }, new AbortController().signal);
   await sleep(200);
   assert.deepEqual(received, ['eeg']);
+
+  // A throwing handler ends the stream with the reason instead of crashing the process.
+  const endings: string[] = [];
+  let calls = 0;
+  await virtualSource(opts).open({
+    frame: () => {
+      calls++;
+      throw new Error('consumer bug');
+    },
+    ended: (reason) => endings.push(reason),
+  }, new AbortController().signal);
+  await sleep(200);
+  assert.equal(calls, 1);
+  assert.equal(endings.length, 1);
+  assert.match(endings[0]!, /consumer bug/);
 
   const aborted = new AbortController();
   aborted.abort();

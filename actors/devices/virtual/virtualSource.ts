@@ -1,6 +1,7 @@
 // The virtual headset as a DeviceSource: opens at once and streams frames in real time from a
 // timer. Chunks are cut on a fixed tick grid of stream time (62.5 ms = 16 samples at 256 Hz), so
-// the real-time stream has the same chunks and samples as `generate()` with the same seed.
+// the real-time stream has the same samples as `generate()` with the same seed, and the same
+// chunks too as long as no timer fires late (a late tick emits several ticks' worth at once).
 //
 // Timing: ticks are scheduled against a monotonic clock (performance.now), not by counting
 // timer callbacks, so late timers never accumulate into drift; after an event-loop stall the
@@ -55,8 +56,9 @@ export function virtualSource(options: VirtualSourceOptions = {}, timing: Virtua
         try {
           headset.advanceTo(target, emit);
         } catch (err) {
-          // The consumer's handler threw: stop streaming and report it as the end of the stream,
-          // rather than letting the exception escape a timer callback and take the process down.
+          // A frame handler (or the synthesis) threw: stop streaming and report it as the end of
+          // the stream, so the device actor sees it, rather than letting the exception escape a
+          // timer callback and take the whole daemon down.
           stop();
           handlers.ended(`virtual stream stopped: ${err instanceof Error ? err.message : String(err)}`);
           return;
