@@ -228,3 +228,28 @@ test('amplitude_uv and noise_uv scale the signal in µV', () => {
   assert.ok(brain > 15 && brain < 45, `50 µV amplitude: ${brain.toFixed(1)} µV RMS`);
   assert.ok(Math.abs(brainDouble / brain - 2) < 0.05, 'amplitude scales linearly');
 });
+
+test('neighbouring electrodes are correlated, distant ones much less (volume conduction)', () => {
+  const rec = generate({ channels: 32, seed: 13, blinks_per_minute: 0, eyes_closed_schedule: [], ppg: false, imu: false }, 30);
+  const r = (a: string, b: string) => {
+    const x = channel(rec, a);
+    const y = channel(rec, b);
+    const mx = x.reduce((s, v) => s + v, 0) / x.length;
+    const my = y.reduce((s, v) => s + v, 0) / y.length;
+    let xy = 0, xx = 0, yy = 0;
+    for (let i = 0; i < x.length; i++) {
+      xy += (x[i]! - mx) * (y[i]! - my);
+      xx += (x[i]! - mx) ** 2;
+      yy += (y[i]! - my) ** 2;
+    }
+    return xy / Math.sqrt(xx * yy);
+  };
+  for (const [a, b] of [['F3', 'FC1'], ['P3', 'CP1'], ['O1', 'PO3'], ['F4', 'F8']] as const) {
+    assert.ok(r(a, b) > 0.3, `${a}–${b}: r = ${r(a, b).toFixed(2)}`);
+  }
+  for (const [near, far] of [[['F3', 'FC1'], ['F3', 'O2']], [['O1', 'PO3'], ['O1', 'Fp2']]] as const) {
+    const rNear = r(near[0], near[1]);
+    const rFar = r(far[0], far[1]);
+    assert.ok(rNear > rFar + 0.15, `${near.join('–')} ${rNear.toFixed(2)} vs ${far.join('–')} ${rFar.toFixed(2)}`);
+  }
+});
