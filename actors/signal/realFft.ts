@@ -80,6 +80,24 @@ export class RealFft {
     // Radix-2² butterflies: two radix-2 stages (halves h and 2h) per pass over the data, so every
     // element is loaded and stored half as often. With w1 = W_{2h}^j and w2 = W_{4h}^j, the
     // second stage's odd pair uses W_{4h}^{j+h} = −j·w2.
+    if (half === 1 && m >= 4) {
+      // The first pass has only j = 0: every twiddle is 1.
+      for (let i0 = 0; i0 < m; i0 += 4) {
+        const i1 = i0 + 1, i2 = i0 + 2, i3 = i0 + 3;
+        const a0r = zr[i0]!, a0i = zi[i0]!, a1r = zr[i1]!, a1i = zi[i1]!, a2r = zr[i2]!, a2i = zi[i2]!, a3r = zr[i3]!, a3i = zi[i3]!;
+        const b0r = a0r + a1r, b0i = a0i + a1i, b1r = a0r - a1r, b1i = a0i - a1i;
+        const b2r = a2r + a3r, b2i = a2i + a3i, b3r = a2r - a3r, b3i = a2i - a3i;
+        zr[i0] = b0r + b2r;
+        zi[i0] = b0i + b2i;
+        zr[i2] = b0r - b2r;
+        zi[i2] = b0i - b2i;
+        zr[i1] = b1r + b3i;
+        zi[i1] = b1i - b3r;
+        zr[i3] = b1r - b3i;
+        zi[i3] = b1i + b3r;
+      }
+      half = 4;
+    }
     for (; half < m; half <<= 2) {
       const size = half << 2;
       const step1 = m / (2 * half), step2 = m / size;

@@ -11,7 +11,7 @@ const GAMMA_HZ = [30, 35, 40, 45, 50];
 const SUB = 128;
 const MAX_SUBS = 64;
 /** Scratch length `thetaGammaCoupling` needs. */
-export const COUPLING_SCRATCH = 2 * MAX_SUBS + 2 * 8;
+export const COUPLING_SCRATCH = 2 * MAX_SUBS;
 
 /** Goertzel coefficients 2cos(2πk/N) of the bins nearest the theta and gamma tones. */
 export function couplingCoefficients(fs: number, sub = SUB): { theta: Float64Array; gamma: Float64Array } {
@@ -20,27 +20,28 @@ export function couplingCoefficients(fs: number, sub = SUB): { theta: Float64Arr
 }
 
 /**
- * Σ over the tones of the Goertzel power of x[start…start+len): all tones advance together in one
- * pass (independent recurrences run in parallel on the CPU), states in `st[o…]` (2 per tone).
+ * Σ over five tones of the Goertzel power of x[start…start+len). The five recurrences advance
+ * together in one pass, in local variables, so the CPU runs them in parallel.
  */
-function summedGoertzelPower(x: ArrayLike<number>, start: number, len: number, coeffs: Float64Array, st: Float64Array, o: number): number {
-  const tones = coeffs.length;
-  st.fill(0, o, o + 2 * tones);
+function fiveTonePower(x: ArrayLike<number>, start: number, len: number, c: Float64Array): number {
+  const k0 = c[0]!, k1 = c[1]!, k2 = c[2]!, k3 = c[3]!, k4 = c[4]!;
+  let a1 = 0, a2 = 0, b1 = 0, b2 = 0, d1 = 0, d2 = 0, e1 = 0, e2 = 0, f1 = 0, f2 = 0;
   for (let i = start, end = start + len; i < end; i++) {
     const v = x[i]!;
-    for (let f = 0; f < tones; f++) {
-      const k = o + 2 * f;
-      const s1 = st[k]!;
-      st[k] = v + coeffs[f]! * s1 - st[k + 1]!;
-      st[k + 1] = s1;
-    }
+    const a0 = v + k0 * a1 - a2, b0 = v + k1 * b1 - b2, d0 = v + k2 * d1 - d2, e0 = v + k3 * e1 - e2, f0 = v + k4 * f1 - f2;
+    a2 = a1; a1 = a0;
+    b2 = b1; b1 = b0;
+    d2 = d1; d1 = d0;
+    e2 = e1; e1 = e0;
+    f2 = f1; f1 = f0;
   }
-  let p = 0;
-  for (let f = 0; f < tones; f++) {
-    const s1 = st[o + 2 * f]!, s2 = st[o + 2 * f + 1]!;
-    p += s1 * s1 + s2 * s2 - coeffs[f]! * s1 * s2;
-  }
-  return p;
+  return (
+    a1 * a1 + a2 * a2 - k0 * a1 * a2 +
+    b1 * b1 + b2 * b2 - k1 * b1 * b2 +
+    d1 * d1 + d2 * d2 - k2 * d1 * d2 +
+    e1 * e1 + e2 * e2 - k3 * e1 * e2 +
+    f1 * f1 + f2 * f2 - k4 * f1 * f2
+  );
 }
 
 export function thetaGammaCoupling(
@@ -56,8 +57,8 @@ export function thetaGammaCoupling(
   if (subs < 3) return 0;
   let mt = 0, mg = 0;
   for (let s = 0; s < subs; s++) {
-    const tp = summedGoertzelPower(x, s * hop, sub, coeffs.theta, scratch, 2 * MAX_SUBS);
-    const gp = summedGoertzelPower(x, s * hop, sub, coeffs.gamma, scratch, 2 * MAX_SUBS);
+    const tp = fiveTonePower(x, s * hop, sub, coeffs.theta);
+    const gp = fiveTonePower(x, s * hop, sub, coeffs.gamma);
     scratch[s] = tp;
     scratch[MAX_SUBS + s] = gp;
     mt += tp;
