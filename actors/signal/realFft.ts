@@ -12,9 +12,10 @@ export class RealFft {
   /** log2(M) is odd: one radix-2 stage before the radix-2² passes. */
   readonly #oddStages: boolean;
   readonly #bitrev: Uint32Array;
-  /** cos/sin(2πk/M), k < M/2: the complex FFT's twiddles. */
-  readonly #cosM: Float64Array;
-  readonly #sinM: Float64Array;
+  /** Twiddles of the radix-2² passes, pass after pass: [w1r, w1i, w2r, w2i] for each j. */
+  readonly #passTwiddles: Float64Array;
+  /** Where the passes starting at half = 1 (index 0) and half = 2 (index 1) begin in it. */
+  readonly #passOffset: Int32Array;
   /** cos/sin(2πk/N), k ≤ M: the split step's twiddles. */
   readonly #cosN: Float64Array;
   readonly #sinN: Float64Array;
@@ -37,12 +38,21 @@ export class RealFft {
       for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
       this.#bitrev[i] = r;
     }
-    this.#cosM = new Float64Array(m / 2);
-    this.#sinM = new Float64Array(m / 2);
-    for (let k = 0; k < m / 2; k++) {
-      this.#cosM[k] = Math.cos((2 * Math.PI * k) / m);
-      this.#sinM[k] = Math.sin((2 * Math.PI * k) / m);
+    // Passes start at half = 1 (even log2 M) or half = 2 (odd, after one radix-2 stage); the
+    // table holds both sequences, each from the first pass that needs multiplications.
+    const passes: number[] = [];
+    const offsets = new Int32Array(2);
+    for (const [slot, first] of [[0, 4], [1, 2]] as const) {
+      offsets[slot] = passes.length;
+      for (let half = first; half < m; half <<= 2) {
+        for (let j = 0; j < half; j++) {
+          const a1 = (-2 * Math.PI * j) / (2 * half), a2 = (-2 * Math.PI * j) / (4 * half);
+          passes.push(Math.cos(a1), Math.sin(a1), Math.cos(a2), Math.sin(a2));
+        }
+      }
     }
+    this.#passTwiddles = Float64Array.from(passes);
+    this.#passOffset = offsets;
     this.#cosN = new Float64Array(m + 1);
     this.#sinN = new Float64Array(m + 1);
     for (let k = 0; k <= m; k++) {
@@ -64,7 +74,6 @@ export class RealFft {
       zr[r] = input[2 * n]!;
       zi[r] = input[2 * n + 1]!;
     }
-    const cosM = this.#cosM, sinM = this.#sinM;
     let half = 1;
     if (this.#oddStages) {
       // One radix-2 stage (twiddle 1) when log2(M) is odd.
@@ -98,12 +107,13 @@ export class RealFft {
       }
       half = 4;
     }
+    // Twiddles of each pass are stored contiguously, [w1r, w1i, w2r, w2i] per j.
+    const tw = this.#passTwiddles;
+    let t = this.#passOffset[half === 2 ? 1 : 0]!;
     for (; half < m; half <<= 2) {
       const size = half << 2;
-      const step1 = m / (2 * half), step2 = m / size;
-      for (let j = 0; j < half; j++) {
-        const w1r = cosM[j * step1]!, w1i = -sinM[j * step1]!;
-        const w2r = cosM[j * step2]!, w2i = -sinM[j * step2]!;
+      for (let j = 0; j < half; j++, t += 4) {
+        const w1r = tw[t]!, w1i = tw[t + 1]!, w2r = tw[t + 2]!, w2i = tw[t + 3]!;
         for (let i0 = j; i0 < m; i0 += size) {
           const i1 = i0 + half, i2 = i1 + half, i3 = i2 + half;
           // Stage 1: (i0, i1) and (i2, i3) with w1.

@@ -6,23 +6,24 @@
 // entropy and sample entropy", Am. J. Physiol. Heart Circ. Physiol. 278 (2000) H2039–H2049.
 //
 // The brute-force count compares every pair (N²/2 = 131 k for N = 512). Here the templates are
-// sorted by their first sample, so for each template only the following ones within r of it in
-// that order are candidates — the same counts from ~10 % of the comparisons, read sequentially.
+// sorted by their first sample (bucket + insertion sort, O(N) on such data), so for each template
+// only the following ones within r of it in that order are candidates — the same counts from
+// ~10 % of the comparisons, read sequentially.
 // The match tests are written without branches (`+(…)`), which mispredict on noisy signals.
 
 const M = 2;
-/** Template indices are packed in the low 10 bits of a sort key, so N ≤ 1024. */
-const INDEX_BITS = 1024;
-const VALUE_SCALE = 2 ** 40;
+/** Buckets of the sort by first sample (about 4 templates each for N = 512). */
+const BUCKETS = 128;
 
 export class SampleEntropyWorkspace {
-  readonly keys: Float64Array;
+  readonly order: Int32Array;
+  readonly starts: Int32Array;
   readonly first: Float64Array;
   readonly second: Float64Array;
   readonly third: Float64Array;
   constructor(readonly maxN: number) {
-    if (maxN > INDEX_BITS) throw new RangeError(`sample entropy windows are limited to ${INDEX_BITS} samples`);
-    this.keys = new Float64Array(maxN);
+    this.order = new Int32Array(maxN);
+    this.starts = new Int32Array(BUCKETS + 1);
     this.first = new Float64Array(maxN);
     this.second = new Float64Array(maxN);
     this.third = new Float64Array(maxN);
@@ -55,15 +56,32 @@ export function sampleEntropy(x: ArrayLike<number>, n: number, ws: SampleEntropy
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  // Sort template indices by first sample: key = quantised value · 1024 + index (exact below 2^53).
-  const keys = ws.keys.subarray(0, t);
-  const scale = hi > lo ? VALUE_SCALE / (hi - lo) : 0;
-  for (let i = 0; i < t; i++) keys[i] = Math.floor((x[i]! - lo) * scale) * INDEX_BITS + i;
-  keys.sort();
-  const f0 = ws.first, f1 = ws.second, f2 = ws.third;
+  // Sort template indices by first sample: bucket by value (counting sort, index order kept
+  // within a bucket), then an insertion sort over the nearly sorted result.
+  const order = ws.order, starts = ws.starts, f0 = ws.first, f1 = ws.second, f2 = ws.third;
+  const scale = hi > lo ? (BUCKETS - 1e-9) / (hi - lo) : 0;
+  starts.fill(0);
+  for (let i = 0; i < t; i++) starts[Math.floor((x[i]! - lo) * scale)]!++;
+  for (let k = 0, run = 0; k <= BUCKETS; k++) {
+    const c = starts[k]!;
+    starts[k] = run;
+    run += c;
+  }
+  for (let i = 0; i < t; i++) order[starts[Math.floor((x[i]! - lo) * scale)]!++] = i;
+  for (let p = 0; p < t; p++) f0[p] = x[order[p]!]!;
+  for (let p = 1; p < t; p++) {
+    const v = f0[p]!, idx = order[p]!;
+    let q = p - 1;
+    while (q >= 0 && f0[q]! > v) {
+      f0[q + 1] = f0[q]!;
+      order[q + 1] = order[q]!;
+      q--;
+    }
+    f0[q + 1] = v;
+    order[q + 1] = idx;
+  }
   for (let p = 0; p < t; p++) {
-    const i = keys[p]! % INDEX_BITS;
-    f0[p] = x[i]!;
+    const i = order[p]!;
     f1[p] = x[i + 1]!;
     f2[p] = x[i + 2]!;
   }
