@@ -15,7 +15,7 @@
 //   entropy alone costs more than the whole spectral analysis. The spectral measures are computed
 //   at every hop.
 import { absoluteBandPowers, bandBinRanges, channelBandPowers, relativeBandPowers } from './bandPowers.ts';
-import * as bandTable from './bandTable.ts';
+import { ALPHA, BAND_COUNT, BETA, DELTA, GAMMA, THETA } from './bandTable.ts';
 import { AlphaCoherence } from './alphaCoherence.ts';
 import { frontalAlphaAsymmetry, lateralityIndex } from './asymmetry.ts';
 import { hemisphere, indicesIn, LEFT_FRONTAL, RIGHT_FRONTAL } from './electrodes.ts';
@@ -40,10 +40,6 @@ import { RealFft } from './realFft.ts';
 import { SampleEntropyWorkspace, sampleEntropy } from './sampleEntropy.ts';
 import { alphaPeakFrequency, bandPowerSlope, lineNoiseSnrDb, spectralCentroid, spectralEdgeFrequency } from './spectralShape.ts';
 import { COUPLING_SCRATCH, couplingCoefficients, thetaGammaCoupling } from './thetaGammaCoupling.ts';
-
-// Imported bindings are read through the module namespace on every access under the TS loader;
-// the hot loops below use these local copies.
-const { ALPHA, BAND_COUNT, BETA, DELTA, GAMMA, THETA } = bandTable;
 
 export const BAND_WINDOW = 512;
 export const BAND_HOP = 64;

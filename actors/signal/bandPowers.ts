@@ -1,11 +1,7 @@
 // Absolute and relative band powers of one channel and its dominant band (notes §3.2): absolute =
 // Σ of bin powers in the band (µV²), relative = absolute / Σ of all six bands, dominant = argmax.
-import * as bandTable from './bandTable.ts';
-import type { BandName } from './bandTable.ts';
+import { BANDS, BAND_COUNT, type BandName } from './bandTable.ts';
 import { binRange, sumBins } from './powerSpectrum.ts';
-
-// Local copies: imported bindings are slower to read in hot loops under the TS loader.
-const { BANDS, BAND_COUNT } = bandTable;
 
 /** The per-channel object of the EegBands event; `channel` is the device's own label. */
 export interface ChannelBandPowers {

@@ -1,9 +1,10 @@
-// A radix-2 FFT for real input, with every table and work buffer allocated once.
+// A power-of-two FFT for real input, with every table and work buffer allocated once.
 // Sources: J. W. Cooley & J. W. Tukey, "An algorithm for the machine calculation of complex
-// Fourier series", Math. Comp. 19 (1965) — the iterative radix-2 decimation-in-time butterflies;
-// and the "two-for-one" real-input trick (E. O. Brigham, "The Fast Fourier Transform and Its
-// Applications", 1988, §9.3): pack the N real samples as N/2 complex z[n] = x[2n] + j·x[2n+1],
-// transform, then split
+// Fourier series", Math. Comp. 19 (1965) — iterative radix-2 decimation in time on bit-reversed
+// input, here with the stages taken two at a time (radix-2², S. He & M. Torkelson, "A new
+// approach to pipeline FFT processor", IPPS 1996); and the real-input "two-for-one" trick (E. O.
+// Brigham, "The Fast Fourier Transform and Its Applications", 1988): pack the N real samples as
+// N/2 complex z[n] = x[2n] + j·x[2n+1], transform, then split
 //   X[k] = ½(Z[k] + Z*[M−k]) − ½j·e^{−2πjk/N}(Z[k] − Z*[M−k]),  M = N/2, k = 0…M.
 
 export class RealFft {
@@ -14,7 +15,7 @@ export class RealFft {
   readonly #bitrev: Uint32Array;
   /** Twiddles of the radix-2² passes, pass after pass: [w1r, w1i, w2r, w2i] for each j. */
   readonly #passTwiddles: Float64Array;
-  /** Where the passes starting at half = 1 (index 0) and half = 2 (index 1) begin in it. */
+  /** Where the passes from half = 4 (index 0: after the multiplication-free first pass) and from half = 2 (index 1: after a radix-2 stage) begin in it. */
   readonly #passOffset: Int32Array;
   /** cos/sin(2πk/N), k ≤ M: the split step's twiddles. */
   readonly #cosN: Float64Array;
@@ -38,8 +39,8 @@ export class RealFft {
       for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
       this.#bitrev[i] = r;
     }
-    // Passes start at half = 1 (even log2 M) or half = 2 (odd, after one radix-2 stage); the
-    // table holds both sequences, each from the first pass that needs multiplications.
+    // The passes needing multiplications start at half = 4 (even log2 M, after the trivial first
+    // pass) or half = 2 (odd, after one radix-2 stage); the table holds both sequences.
     const passes: number[] = [];
     const offsets = new Int32Array(2);
     for (const [slot, first] of [[0, 4], [1, 2]] as const) {
