@@ -2,7 +2,7 @@
 // and its Σw², the denominator of the Heinzel power normalisation.
 // Sources: R. B. Blackman & J. W. Tukey, "The Measurement of Power Spectra" (1958) for the window;
 // G. Heinzel, A. Rüdiger & R. Schilling, "Spectrum and spectral density estimation by the DFT",
-// Max-Planck-Institut für Gravitationsphysik (2002), eq. 24 (S2 = Σw²).
+// Max-Planck-Institut für Gravitationsphysik (2002), the normalising sum S2 = Σw².
 
 export function hannWindow(n: number): Float64Array {
   const w = new Float64Array(n);

@@ -1,7 +1,7 @@
 // One-sided power per FFT bin of a Hann-windowed block, in µV² per bin, so that summing bins
 // over a band gives the band's power.
 // Source: G. Heinzel, A. Rüdiger & R. Schilling (2002), "Spectrum and spectral density estimation
-// by the DFT", eqs. 20 and 24: PSD[k] = 2|X[k]|² / (fs·S2) with S2 = Σw²; times the bin width
+// by the DFT": PSD[k] = 2|X[k]|² / (fs·S2) with S2 = Σw²; times the bin width
 // fs/N gives the power in bin k, P[k] = 2|X[k]|² / (N·S2); DC and Nyquist are not doubled.
 // This matches scipy.signal.periodogram(x, fs, window, scaling="density") × fs/N.
 import type { RealFft } from './realFft.ts';

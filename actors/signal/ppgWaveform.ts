@@ -2,7 +2,7 @@
 
 /**
  * Perfusion index (%) = AC/DC·100 with AC ≈ 2·SD of the window and DC its mean; null when
- * |DC| < 1 (no optical signal). Source: P. Lima & D. Bakker-Schut, "Assessment of peripheral
+ * |DC| < 1 (no optical signal). Source: A. Lima & J. Bakker, "Noninvasive monitoring of peripheral
  * perfusion", Intensive Care Med. 31 (2005) 1316–1326 (PI as pulsatile over static absorption).
  */
 export function perfusionIndexPct(ir: ArrayLike<number>, n = ir.length): number | null {
