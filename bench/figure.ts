@@ -18,18 +18,15 @@ export interface BenchmarkOutcome {
   notes: string[];
 }
 
-/**
- * A figure compared with a baseline, passing when the ratio ≥ minRatio. The ratio defaults to
- * value / baseline; a benchmark may pass a more robust one (e.g. the median of paired samples).
- */
+/** A figure compared with an in-run baseline, passing when value / baseline ≥ minRatio. */
 export function compared(
   name: string,
   value: number,
   unit: string,
   baseline: { name: string; value: number },
   minRatio: number,
-  ratio = baseline.value > 0 ? value / baseline.value : Number.NaN,
 ): Figure {
+  const ratio = baseline.value > 0 ? value / baseline.value : Number.NaN;
   return { name, value, unit, baseline, ratio, goal: `ratio ≥ ${minRatio}`, pass: ratio >= minRatio };
 }
 

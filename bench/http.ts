@@ -46,6 +46,9 @@ export async function run(): Promise<BenchmarkOutcome> {
   const loadgen = pickLoadGenerator();
   const token = randomBytes(24).toString('base64url');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-bench-http-'));
+  // Also on Ctrl-C, where the runner exits without reaching the finally block below.
+  const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
+  process.once('exit', removeTmp);
   const servers: ServerProcess[] = [];
   try {
     const daemonEnv: NodeJS.ProcessEnv = {
@@ -107,25 +110,28 @@ export async function run(): Promise<BenchmarkOutcome> {
     }
 
     const rps = (name: string) => median(samples.get(name)!);
-    // Each round's daemon sample over the baseline's from the same round, a few seconds apart:
-    // drift that slows both cancels out, which the ratio of two medians does not do.
-    const pairedRatio = (baseline: string) => median(samples.get('daemon')!.map((v, i) => v / samples.get(baseline)![i]!));
+    // Each round's daemon sample over the baseline's from the same round: their range shows how
+    // far a single round can mislead, which two medians alone do not.
+    const perRound = (baseline: string) => samples.get('daemon')!.map((v, i) => v / samples.get(baseline)![i]!);
+    const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
     const fastifyVersion = (createRequire(import.meta.url)('fastify/package.json') as { version: string }).version;
     return {
       figures: [
-        compared(`GET ${PATH}: daemon vs Fastify`, rps('daemon'), 'req/s', { name: 'Fastify', value: rps('Fastify') }, 1.5, pairedRatio('Fastify')),
-        compared(`GET ${PATH}: daemon vs bare uWS`, rps('daemon'), 'req/s', { name: 'bare uWS', value: rps('bare uWS') }, 0.85, pairedRatio('bare uWS')),
+        compared(`GET ${PATH}: daemon vs Fastify`, rps('daemon'), 'req/s', { name: 'Fastify', value: rps('Fastify') }, 1.5),
+        compared(`GET ${PATH}: daemon vs bare uWS`, rps('daemon'), 'req/s', { name: 'bare uWS', value: rps('bare uWS') }, 0.85),
       ],
       notes: [
-        `Load: \`${loadgen.describe(settings)}\` on 127.0.0.1; a ${WARMUP_SECONDS} s warm-up per target, then ${ROUNDS} interleaved rounds (order rotated each round). Values are medians; ratios are medians of the per-round ratios.`,
+        `Load: \`${loadgen.describe(settings)}\` on 127.0.0.1; a ${WARMUP_SECONDS} s warm-up per target, then ${ROUNDS} interleaved rounds (order rotated each round). Values are medians; ratios are ratios of medians.`,
         ...(loadgen.caveat ? [loadgen.caveat] : []),
         `Each server runs in its own process. Fastify ${fastifyVersion} and bare uWS check the bearer token and serialize the same status object (${Buffer.byteLength(first.body)} bytes) on every request.`,
         `${discarded} round(s) discarded and measured again because other processes were using the CPU; during the kept rounds they used ${Math.round(foreignCores * 100)}% of a core on average${foreignCores > NOISY_CORES ? ', so these figures are unreliable' : ''}.`,
         `Spread of the ${ROUNDS} samples (req/s): ${[...samples].map(([n, v]) => `${n} ${formatValue(Math.min(...v))}–${formatValue(Math.max(...v))}`).join('; ')}.`,
+        `Per-round ratios: daemon/Fastify ${range(perRound('Fastify'))}; daemon/bare uWS ${range(perRound('bare uWS'))}.`,
       ],
     };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeTmp();
+    process.off('exit', removeTmp);
   }
 }
