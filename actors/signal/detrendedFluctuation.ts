@@ -5,6 +5,7 @@
 // Source: C.-K. Peng et al., "Mosaic organization of DNA nucleotides", Phys. Rev. E 49 (1994)
 // 1685–1689. Each segment's residual uses prefix sums of y, y² and t·y, so every scale costs
 // O(N/s) instead of O(N): RSS = Syy − S²xy/Sxx with centred sums.
+import { LogLogSlope } from './logLogSlope.ts';
 
 /** Prefix sums over the profile; `work` needs 3·(N+1) entries and is overwritten. */
 export function dfaExponent(x: ArrayLike<number>, n: number, work: Float64Array): number {
@@ -23,7 +24,7 @@ export function dfaExponent(x: ArrayLike<number>, n: number, work: Float64Array)
     work[p2 + t + 1] = work[p2 + t]! + y * y;
     work[pt + t + 1] = work[pt + t]! + t * y;
   }
-  let sx = 0, sy = 0, sxy = 0, sx2 = 0, count = 0;
+  const fit = new LogLogSlope();
   for (let s = 4; s <= n / 2; s *= 2) {
     const segments = Math.floor(n / s);
     const jSum = (s * (s - 1)) / 2;
@@ -40,15 +41,7 @@ export function dfaExponent(x: ArrayLike<number>, n: number, work: Float64Array)
       total += Math.max(0, syyC - (sxyC * sxyC) / sxxC) / s;
     }
     const f = Math.sqrt(total / segments);
-    if (f > 1e-20) {
-      const lx = Math.log(s), ly = Math.log(f);
-      sx += lx;
-      sy += ly;
-      sxy += lx * ly;
-      sx2 += lx * lx;
-      count++;
-    }
+    fit.add(s, f);
   }
-  const den = count * sx2 - sx * sx;
-  return count >= 2 && Math.abs(den) > 1e-20 ? (count * sxy - sx * sy) / den : 0;
+  return fit.slope();
 }

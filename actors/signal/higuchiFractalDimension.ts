@@ -4,11 +4,12 @@
 // About 1 for smooth signals, 2 for white noise.
 // Source: T. Higuchi, "Approach to an irregular time series on the basis of the fractal theory",
 // Physica D 31 (1988) 277–283.
+import { LogLogSlope } from './logLogSlope.ts';
 
 export function higuchiFractalDimension(x: ArrayLike<number>, n = x.length): number {
   const kMax = Math.min(8, Math.floor(n / 4));
   if (kMax < 2) return 0;
-  let sx = 0, sy = 0, sxy = 0, sx2 = 0, count = 0;
+  const fit = new LogLogSlope();
   for (let k = 1; k <= kMax; k++) {
     let lk = 0, used = 0;
     for (let m = 0; m < k; m++) {
@@ -26,15 +27,7 @@ export function higuchiFractalDimension(x: ArrayLike<number>, n = x.length): num
     }
     if (used === 0) continue;
     lk /= used;
-    if (lk > 1e-20) {
-      const lx = Math.log(1 / k), ly = Math.log(lk);
-      sx += lx;
-      sy += ly;
-      sxy += lx * ly;
-      sx2 += lx * lx;
-      count++;
-    }
+    fit.add(1 / k, lk);
   }
-  const den = count * sx2 - sx * sx;
-  return count >= 2 && Math.abs(den) > 1e-20 ? (count * sxy - sx * sy) / den : 0;
+  return fit.slope();
 }
