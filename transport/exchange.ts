@@ -146,8 +146,10 @@ export class Exchange {
   ): void {
     if (this.finished) return;
     this.done = true;
-    this.res.cork(() => {
-      this.res.writeStatus(statusLine(status));
+    // Inside the synchronous handler uWS is already corked (nothing was armed yet); later
+    // replies must cork themselves. 200 is uWS's default status line.
+    const write = () => {
+      if (status !== 200) this.res.writeStatus(statusLine(status));
       this.res.writeHeader('content-type', contentType);
       this.res.writeHeader('cache-control', 'no-store');
       for (const [k, v] of CORS_HEADERS) this.res.writeHeader(k, v);
@@ -159,7 +161,9 @@ export class Exchange {
       } else {
         this.res.end(body, closeConnection);
       }
-    });
+    };
+    if (this.armed) this.res.cork(write);
+    else write();
   }
 
   private sse(reply: SseReply): void {

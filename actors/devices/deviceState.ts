@@ -44,11 +44,6 @@ export class DeviceState {
 
   constructor(private readonly paired: PairedDevices) {}
 
-  get isStreaming(): boolean {
-    const session = (this.value as { session?: unknown })?.session;
-    return typeof session === 'object' && session !== null && 'streaming' in session;
-  }
-
   reconnectState(): ReconnectState {
     const pending = typeof this.value === 'object' && this.value !== null && 'reconnecting' in this.value;
     return { pending, attempt: this.context?.attempt ?? 0, countdown: pending ? this.context?.countdown ?? 0 : 0 };
@@ -58,7 +53,7 @@ export class DeviceState {
     const s = idleStatus(this.paired.all());
     const c = this.context;
     const target = c?.target ?? null;
-    const pairedTarget = target ? this.paired.all().find((d) => d.id === target) : undefined;
+    const pairedTarget = target ? s.paired_devices.find((d) => d.id === target) : undefined;
     s.state = wireState(this.value);
     s.device_error = c?.deviceError ?? null;
     s.target_id = target;
