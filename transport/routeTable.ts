@@ -1,12 +1,14 @@
 // The route table: every route group contributes its rows here, in the order docs/api.md lists them.
 import type { Route } from './route.ts';
 import { activityRoutes } from './routes/activity.ts';
+import { analysisRoutes } from './routes/analysis.ts';
 import { authRoutes } from './routes/auth.ts';
 import { controlRoutes } from './routes/control.ts';
 import { coreRoutes } from './routes/core.ts';
 import { debugRoutes } from './routes/debug.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
+import { historyRoutes } from './routes/history.ts';
 import { lslRoutes } from './routes/lsl.ts';
 import type { RouteServices } from './routes/services.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -20,6 +22,8 @@ export const ROUTE_GROUPS = [
   ['Devices', deviceRoutes],
   ['LSL', lslRoutes],
   ['Activity', activityRoutes],
+  ['History', historyRoutes],
+  ['Analysis', analysisRoutes],
   ['Settings', settingsRoutes],
   ['Signal settings', signalSettingsRoutes],
   ['Debug', debugRoutes],
