@@ -19,6 +19,8 @@ export interface ActorSystemDeps {
   faultInjection: boolean;
   watchdogSampleMs?: number;
   device: DeviceActorDeps & { input: () => DeviceMachineInput };
+  /** The recorder's logic (actors/recorder/recorderActor.ts); absent in tests that need no recording. */
+  recorder?: AnyActorLogic;
 }
 
 export const ROOT_ID = 'root';
@@ -83,6 +85,9 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
       input: deps.device.input,
       ...standard,
     },
+    // After the device: shutdown stops children in reverse, so the recorder finishes its segment
+    // as "shutdown" before the device session closes underneath it.
+    ...(deps.recorder ? [{ id: 'recorder', machine: 'recorder', logic: wrap(deps.recorder, 'recorder'), input: () => ({}), ...standard }] : []),
   ];
 
   const root: Actor<typeof supervisorMachine> = createActor(supervisorMachine, {

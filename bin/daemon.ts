@@ -27,6 +27,7 @@ import { DaemonLog } from '../actors/log.ts';
 import { SettingsStore } from '../actors/settings/settingsStore.ts';
 import { writeJsonAtomic } from '../actors/store/atomicFile.ts';
 import { startActorSystem, type ActorSystem } from '../actors/system.ts';
+import { createRecorder, type Recorder } from '../actors/recorder/recorderActor.ts';
 import { Authenticator } from '../transport/auth.ts';
 import { EventsSocket } from '../transport/eventsSocket.ts';
 import { HostGuard } from '../transport/hostGuard.ts';
@@ -49,8 +50,11 @@ export interface Daemon {
   log: DaemonLog;
   bus: EventBus;
   actors: ActorSystem;
-  /** Publishes DaemonShutdown, stops actors in reverse order, closes sockets, removes run files. */
-  stop(): void;
+  /**
+   * Publishes DaemonShutdown, stops actors in reverse order, closes sockets, removes run files;
+   * resolves once the recording in progress is finished on disk (sidecar written).
+   */
+  stop(): Promise<void>;
 }
 
 export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
@@ -69,6 +73,14 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       ? new SignalPipelineWorker({ channelNames: info.channelNames, sampleRateHz: info.eegSampleRateHz, ppgChannelNames: info.ppgChannelNames, filter: filterSettings() })
       : SignalPipeline.forDevice(info, filterSettings()),
   );
+  const recorder: Recorder = createRecorder({
+    dataDir: config.dataDir,
+    overlapSecs: () => Number(settings.get().embedding_overlap_secs ?? 0),
+    endState: () => ({ batteryPct: device.live.battery, channelQuality: [...device.live.channelQuality] }),
+    onRepaired: (csvPaths) => log.warn('recorder', `finished ${csvPaths.length} session(s) left unfinished by the last run: ${csvPaths.join(', ')}`),
+  });
+  live.tap(recorder.link);
+  recorder.writer.start();
   const lslIdleMs = () => Number(settings.get().lsl_idle_timeout_secs ?? 15) * 1000;
   let bluetooth: Promise<BluetoothAvailability> | null = null;
   let virtualOptions: VirtualSourceOptions = {};
@@ -97,6 +109,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
         reconnectEnabled: true,
       }),
     },
+    recorder: recorder.logic,
   });
   const deviceControl = new DeviceControl(actors, device, paired);
   const discoverLsl = (timeoutMs: number) => discoverStreams({ timeoutMs, network: config.network });
@@ -104,6 +117,9 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   const virtualOutlet = new VirtualOutlet(config.network);
   const reporter = deviceReporter(device, bus);
   actors.observe('device', reporter.onSnapshot);
+  actors.observe('recorder', (snapshot) => {
+    device.live.csvPath = (snapshot as { context: { csvPath: string | null } }).context.csvPath;
+  });
   settings.onChange((_next, changed) => {
     if (changed.includes('filter_config')) live.setFilterConfig(filterSettings());
     if (changed.includes('lsl_idle_timeout_secs')) actors.send('device', { type: 'device.configure', lslIdleTimeoutMs: lslIdleMs() });
@@ -186,7 +202,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     log,
     bus,
     actors,
-    stop() {
+    async stop() {
       if (stopped) return;
       stopped = true;
       ready = false;
@@ -198,6 +214,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       unsubscribe();
       events.closeAll();
       server?.close();
+      await recorder.writer.close();
       for (const f of runFiles) fs.rmSync(f, { force: true });
       log.info('daemon', 'stopped');
     },

@@ -56,8 +56,7 @@ async function main(): Promise<void> {
     if (stopping) process.exit(130);
     stopping = true;
     daemon.log.info('daemon', `${signal} received, shutting down`);
-    daemon.stop();
-    process.exit(0);
+    void daemon.stop().finally(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -25,6 +25,8 @@ export type PipelineFactory = (info: DeviceInfo) => LivePipeline;
 export interface SessionTap {
   open(target: string, info: DeviceInfo): void;
   frame(frame: SourceFrame): void;
+  /** Every band snapshot of the session, as published. */
+  bands?(bands: EegBandsPayload): void;
   close(): void;
 }
 
@@ -147,6 +149,7 @@ export class LiveSession implements SessionSink {
     this.state.live.channelQuality = quality;
     for (const bands of snapshots) {
       this.latest = bands;
+      for (const t of this.taps) if (t.bands) this.guard(() => t.bands!(bands));
       this.bus.publish('EegBands', bands);
       this.bus.publish('SignalQuality', { quality });
     }

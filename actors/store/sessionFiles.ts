@@ -48,7 +48,7 @@ export function listSessionCsvs(dayDir: string): string[] {
     .map((n) => path.join(dayDir, n));
 }
 
-/** The sidecar as this daemon writes it: the reference's fields plus `recovered` and `continues_*`. */
+/** The sidecar as this daemon writes it: the reference's fields plus `end_reason`, `recovered` and `continues_from`. */
 export interface SessionSidecar {
   csv_file: string;
   session_start_utc: number;
@@ -80,10 +80,11 @@ export interface SessionSidecar {
   end_reason: string;
   /** Set when the daemon stopped without finishing the session and the next start rebuilt this sidecar. */
   recovered?: boolean;
-  /** Raw CSV of the segment this one continues (a session crossing UTC midnight is split per day). */
+  /**
+   * Raw CSV of the segment this one continues: a session crossing UTC midnight is split into one
+   * segment per day folder, and recording resumes in a new segment after a disk error.
+   */
   continues_from?: string | null;
-  /** Raw CSV of the segment that continues this one in the next day's folder. */
-  continued_in?: string | null;
 }
 
 /** A sidecar of any era, its numeric fields read from ints, floats or strings (notes §4.4). */

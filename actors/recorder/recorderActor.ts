@@ -1,0 +1,140 @@
+// The recorder actor: the recorder statechart with its `segment` actor, and the session tap that
+// feeds it. The tap turns the live session's open/close into statechart events and moves frames
+// and band snapshots to the open segment (the data plane bypasses the statechart). Rollover is
+// decided by the data's own timestamps: the first EEG chunk at or after UTC midnight starts the
+// next day's segment, so a replayed or simulated clock rolls exactly like the real one.
+import { fromCallback } from 'xstate';
+import { recorderMachine, type RecorderEvent, type SegmentInput } from '../../machines/recorder.ts';
+import type { SessionTap } from '../devices/liveSession.ts';
+import type { DeviceInfo, SourceFrame } from '../devices/source.ts';
+import type { EegBandsPayload } from '../signal/eegBandsPayload.ts';
+import { nextUtcMidnight } from '../store/dayDirs.ts';
+import { metricsOfSnapshot } from '../store/epochMetrics.ts';
+import { Epocher } from './epocher.ts';
+import { RecordingWriter } from './recordingWriter.ts';
+
+export interface RecorderDeps {
+  writer: RecordingWriter;
+  /** The embedding-overlap setting (seconds), read when a segment opens. */
+  overlapSecs(): number;
+  /** Battery and channel quality at the end of a segment, for its sidecar. */
+  endState(): { batteryPct: number | null; channelQuality: string[] };
+}
+
+/** The open segment as the data plane sees it. */
+interface OpenSegment {
+  id: number;
+  dayEndMs: number;
+  epocher: Epocher;
+}
+
+/** Connects the live session to whichever recorder actor is running (it survives restarts). */
+export class RecorderLink implements SessionTap {
+  #segment: OpenSegment | null = null;
+  #session: { target: string; info: DeviceInfo } | null = null;
+  #send: ((e: RecorderEvent) => void) | null = null;
+
+  constructor(private readonly writer: RecordingWriter) {}
+
+  /** The running recorder actor registers here; it is told about a session already open. */
+  attach(send: (e: RecorderEvent) => void): () => void {
+    this.#send = send;
+    if (this.#session) send({ type: 'session.open', ...this.#session, atMs: Date.now() });
+    return () => {
+      if (this.#send === send) this.#send = null;
+    };
+  }
+
+  setSegment(s: OpenSegment | null): void {
+    this.#segment = s;
+  }
+
+  get segmentId(): number | null {
+    return this.#segment?.id ?? null;
+  }
+
+  open(target: string, info: DeviceInfo): void {
+    this.#session = { target, info };
+    this.#send?.({ type: 'session.open', target, info, atMs: Date.now() });
+  }
+
+  close(reason = 'disconnected'): void {
+    this.#session = null;
+    this.#send?.({ type: 'session.close', reason });
+  }
+
+  frame(f: SourceFrame): void {
+    if (f.kind === 'eeg' && this.#segment && f.t0Ms >= this.#segment.dayEndMs) {
+      this.#send?.({ type: 'segment.rollover', atMs: this.#segment.dayEndMs });
+    }
+    const s = this.#segment;
+    if (!s) return;
+    switch (f.kind) {
+      case 'eeg':
+        return this.writer.eeg(s.id, f);
+      case 'ppg':
+        return this.writer.ppg(s.id, f);
+      case 'imu':
+        return this.writer.imu(s.id, f);
+      default:
+        return;
+    }
+  }
+
+  bands(b: EegBandsPayload): void {
+    const s = this.#segment;
+    if (!s) return;
+    const tMs = b.timestamp * 1000;
+    const metrics = metricsOfSnapshot(b);
+    this.writer.snapshot(s.id, { tMs, channels: b.channels, metrics });
+    for (const e of s.epocher.add(tMs, metrics)) this.writer.epoch(s.id, { startMs: e.startMs, metrics: e.metrics });
+  }
+}
+
+export interface Recorder {
+  /** Attach to the live session. */
+  link: RecorderLink;
+  /** The actor logic to run under the supervisor. */
+  logic: ReturnType<typeof recorderLogic>;
+  writer: RecordingWriter;
+}
+
+/** Builds the recorder: writer thread, link and actor logic, with the writer's callbacks routed to the segment they concern. */
+export function createRecorder(deps: Omit<RecorderDeps, 'writer'> & { dataDir: string; onRepaired(csvPaths: string[]): void }): Recorder {
+  const listeners = new Map<number, (e: RecorderEvent) => void>();
+  const writer = new RecordingWriter(deps.dataDir, {
+    opened: (id, csvPath) => listeners.get(id)?.({ type: 'segment.opened', csvPath }),
+    failed: (id, code, message) => listeners.get(id)?.({ type: 'segment.failed', code, message }),
+    backlog: (behind) => {
+      const id = link.segmentId;
+      if (id !== null) listeners.get(id)?.({ type: 'segment.backlog', behind });
+    },
+    repaired: deps.onRepaired,
+  });
+  const link = new RecorderLink(writer);
+  const logic = recorderLogic(link, { ...deps, writer }, listeners);
+  return { link, logic, writer };
+}
+
+function recorderLogic(link: RecorderLink, deps: RecorderDeps, listeners: Map<number, (e: RecorderEvent) => void>) {
+  return recorderMachine.provide({
+    actors: {
+      sessionFeed: fromCallback<RecorderEvent>(({ sendBack }) => link.attach(sendBack)),
+      segment: fromCallback<RecorderEvent, SegmentInput>(({ input, sendBack, receive }) => {
+        const startMs = input.startMs ?? Date.now();
+        const id = deps.writer.open({ startMs, info: input.info, continuesFrom: input.continuesFrom });
+        listeners.set(id, sendBack);
+        link.setSegment({ id, dayEndMs: nextUtcMidnight(startMs), epocher: new Epocher(startMs, deps.overlapSecs()) });
+        let reason = 'shutdown';
+        receive((e) => {
+          if (e.type === 'segment.finish') reason = e.reason;
+        });
+        return () => {
+          listeners.delete(id);
+          if (link.segmentId === id) link.setSegment(null);
+          void deps.writer.finish({ id, reason, endMs: Date.now(), ...deps.endState() });
+        };
+      }),
+    },
+  });
+}
