@@ -1,10 +1,11 @@
 // One HTTP request/response on uWebSockets.js, with the library's hard parts kept here:
 // `onAborted` before any asynchronous reply, `cork` around every write, neutered `onData`
-// buffers copied, and a body limit enforced while the bytes arrive (not after).
+// buffers copied, a body limit enforced while the bytes arrive (not after), and streamed
+// bodies that wait for the socket to drain before the next chunk is produced.
 import type { HttpResponse } from 'uWebSockets.js';
 import { CORS_HEADERS, preflightHeaders } from './cors.ts';
 import { HttpError, internalError, payloadTooLarge } from './errors.ts';
-import { RawReply, Reply, SseReply } from './route.ts';
+import { RawReply, Reply, SseReply, StreamReply } from './route.ts';
 import { startSse } from './sse.ts';
 
 const STATUS_TEXT: Record<number, string> = {
@@ -101,6 +102,7 @@ export class Exchange {
   /** Sends whatever a handler returned. */
   send(result: unknown): void {
     if (result instanceof SseReply) return this.sse(result);
+    if (result instanceof StreamReply) return void this.stream(result);
     if (result instanceof RawReply) return this.write(result.status, result.contentType, result.bytes, result.headers);
     if (result instanceof Reply) return this.json(result.status, result.body, result.headers);
     this.json(200, result === undefined ? { ok: true } : result);
@@ -164,6 +166,98 @@ export class Exchange {
     };
     if (this.armed) this.res.cork(write);
     else write();
+  }
+
+  /**
+   * The first chunk is awaited before the status line, so a failure to start is still an
+   * ordinary error reply. Each later chunk is pulled only once the previous one is in the
+   * socket, so a slow client holds at most one chunk in memory. The iterator is always closed.
+   */
+  private async stream(reply: StreamReply): Promise<void> {
+    const it = reply.chunks[Symbol.asyncIterator]();
+    let open = true;
+    try {
+      if (this.finished) return;
+      this.armAbort();
+      let next: IteratorResult<Uint8Array> | null = null;
+      if (!this.head) {
+        try {
+          next = await it.next();
+        } catch (err) {
+          open = false;
+          return this.fail(err);
+        }
+      }
+      if (this.finished) return;
+      this.done = true;
+      const total = reply.length;
+      this.res.cork(() => {
+        if (reply.status !== 200) this.res.writeStatus(statusLine(reply.status));
+        this.res.writeHeader('content-type', reply.contentType);
+        this.res.writeHeader('cache-control', 'no-store');
+        for (const [k, v] of CORS_HEADERS) this.res.writeHeader(k, v);
+        for (const k in reply.headers) this.res.writeHeader(k, reply.headers[k]!);
+        if (this.head) {
+          if (total !== null) this.res.writeHeader('content-length', String(total));
+          this.res.endWithoutBody();
+        }
+      });
+      if (this.head) return;
+      let sent = 0;
+      while (next && !next.done) {
+        sent += next.value.byteLength;
+        if (total !== null && sent > total) throw new Error(`streamed body exceeds its declared ${total} bytes`);
+        if (!(await this.drained(next.value, total))) return;
+        next = await it.next();
+        if (this.aborted) return;
+      }
+      if (total === null) this.res.cork(() => this.res.end());
+      else if (sent !== total) throw new Error(`streamed body ended after ${sent} of ${total} bytes`);
+    } catch (err) {
+      open = false;
+      this.reportError(this.requestId, this.routeName, err);
+      if (!this.aborted) this.res.close();
+    } finally {
+      if (open) await it.return?.();
+    }
+  }
+
+  /**
+   * Writes one chunk; resolves true once the socket has taken all of it, false if the client
+   * left first. With a known length `tryEnd` is used (it sets content-length and does not
+   * buffer what it could not send, so the rest is re-sent from `onWritable`'s offset);
+   * otherwise `write` (chunked encoding, which buffers everything and reports backpressure).
+   */
+  private drained(chunk: Uint8Array, total: number | null): Promise<boolean> {
+    if (this.aborted) return Promise.resolve(false);
+    const start = this.res.getWriteOffset();
+    let ok = false;
+    this.res.cork(() => {
+      if (total === null) ok = this.res.write(chunk);
+      else {
+        const [sent, ended] = this.res.tryEnd(chunk, total);
+        ok = sent || ended;
+      }
+    });
+    if (ok) return Promise.resolve(true);
+    const signal = this.signal;
+    return new Promise((resolve) => {
+      const settle = (value: boolean) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      };
+      const onAbort = () => settle(false);
+      signal.addEventListener('abort', onAbort);
+      this.res.onWritable((offset) => {
+        if (total === null) {
+          settle(true);
+          return true;
+        }
+        const [sent, ended] = this.res.tryEnd(chunk.subarray(offset - start), total);
+        if (sent || ended) settle(true);
+        return sent;
+      });
+    });
   }
 
   private sse(reply: SseReply): void {

@@ -1,6 +1,7 @@
 // A route is one row of the route table: method, path, scope, schemas and a handler.
-// Handlers receive a small typed context and return data (sent as JSON 200), a `Reply`,
-// or an `SseReply`; they throw `HttpError` for failures. They never see uWebSockets.js.
+// Handlers receive a small typed context and return data (sent as JSON 200), a `Reply`, a
+// `RawReply`, a `StreamReply` or an `SseReply`; they throw `HttpError` for failures. They never
+// see uWebSockets.js.
 import type { z } from 'zod';
 import type { Acl } from '../actors/auth/acl.ts';
 
@@ -46,6 +47,23 @@ export class RawReply {
     readonly contentType: string,
     readonly bytes: Uint8Array | string,
     readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+/**
+ * A body too large to hold in memory (file exports), written chunk by chunk as fast as the
+ * client reads it. With `length` known it is sent as content-length, otherwise chunked. If the
+ * client goes away, iteration stops and the iterator is closed (its `finally` blocks run); if
+ * the iterator throws before its first chunk the client gets the usual error reply, after that
+ * the connection is cut so the client sees a truncated body rather than a complete-looking one.
+ */
+export class StreamReply {
+  constructor(
+    readonly status: number,
+    readonly contentType: string,
+    readonly chunks: AsyncIterable<Uint8Array>,
+    readonly headers: Record<string, string> = {},
+    readonly length: number | null = null,
   ) {}
 }
 
