@@ -7,7 +7,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { rawCsvStartSecs, readSidecar, sessionPart, type SidecarSummary } from '../store/sessionFiles.ts';
-import { readCsvTail } from './rawCsvEnds.ts';
+import { readCsvHead, readCsvTail } from './rawCsvEnds.ts';
 
 export interface RecordedSession {
   csvPath: string;
@@ -71,6 +71,8 @@ async function describe(csvPath: string, day: string): Promise<RecordedSession |
     const tail = await readCsvTail(csvPath).catch(() => null);
     endSecs = tail?.lastTimestamp ?? startSecs;
   }
+  // Without a sidecar the CSV header still names the channels.
+  const channelNames = sidecar?.channel_names.length ? sidecar.channel_names : ((await readCsvHead(csvPath).catch(() => null))?.columns.slice(1) ?? []);
   return {
     csvPath,
     csvFile: path.basename(csvPath),
@@ -80,7 +82,7 @@ async function describe(csvPath: string, day: string): Promise<RecordedSession |
     endEstimated,
     totalSamples: sidecar?.total_samples ?? null,
     sampleRateHz: sidecar?.sample_rate_hz ?? null,
-    channelNames: sidecar?.channel_names ?? [],
+    channelNames,
     fileSizeBytes: size,
     sidecar,
   };
