@@ -6,8 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AnalysisError } from './analysisError.ts';
 
-/** realpath of `p`, or of its deepest existing ancestor joined with the rest when `p` is missing. */
-function realpathAllowingMissing(p: string): string {
+/**
+ * realpath of `p`, or of its deepest existing ancestor joined with the rest when `p` is missing.
+ * A dangling symlink on the way is followed too: where it points is where a write would land.
+ */
+function realpathAllowingMissing(p: string, depth = 0): string {
   const rest: string[] = [];
   let cur = p;
   for (;;) {
@@ -15,12 +18,23 @@ function realpathAllowingMissing(p: string): string {
       return path.join(fs.realpathSync(cur), ...rest.reverse());
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw new AnalysisError('forbidden_path', `too many symbolic links: ${p}`);
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
-      const parent = path.dirname(cur);
-      if (parent === cur) return path.join(cur, ...rest.reverse());
-      rest.push(path.basename(cur));
-      cur = parent;
     }
+    let link: string | null = null;
+    try {
+      if (fs.lstatSync(cur).isSymbolicLink()) link = fs.readlinkSync(cur);
+    } catch {
+      // Does not exist at all: resolve its parent.
+    }
+    if (link !== null) {
+      if (depth >= 40) throw new AnalysisError('forbidden_path', `too many symbolic links: ${p}`);
+      return realpathAllowingMissing(path.join(path.resolve(path.dirname(cur), link), ...rest.reverse()), depth + 1);
+    }
+    const parent = path.dirname(cur);
+    if (parent === cur) return path.join(cur, ...rest.reverse());
+    rest.push(path.basename(cur));
+    cur = parent;
   }
 }
 
