@@ -14,7 +14,7 @@ interface BenchmarkModule {
 // One row per benchmark; modules load lazily so running one does not import the others.
 const BENCHMARKS: Array<{ name: string; summary: string; load: () => Promise<BenchmarkModule> }> = [
   { name: 'http', summary: 'authenticated GET /v1/status: daemon vs Fastify vs bare uWS', load: () => import('./http.ts') },
-  { name: 'pipeline', summary: 'signal pipeline real-time factor, 4 ch @ 256 Hz and 32 ch @ 1000 Hz vs Hann+FFT alone', load: () => import('./pipeline.ts') },
+  { name: 'pipeline', summary: 'signal pipeline real-time factor on virtual recordings (4 ch @ 256 Hz, 32 ch @ 1000 Hz) vs Hann+FFT alone; daemon event-loop lag p99 streaming vs idle', load: () => import('./pipeline.ts') },
   { name: 'history', summary: 'analysis metrics, timeseries and sleep over 30 days of 5 s epochs vs read-everything', load: () => import('./history.ts') },
 ];
 
