@@ -80,7 +80,8 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     onRepaired: (csvPaths) => log.warn('recorder', `finished ${csvPaths.length} session(s) left unfinished by the last run: ${csvPaths.join(', ')}`),
   });
   live.tap(recorder.link);
-  recorder.writer.start();
+  // Sessions a killed run left unfinished are completed before anything can list them.
+  await recorder.writer.start();
   const lslIdleMs = () => Number(settings.get().lsl_idle_timeout_secs ?? 15) * 1000;
   let bluetooth: Promise<BluetoothAvailability> | null = null;
   let virtualOptions: VirtualSourceOptions = {};

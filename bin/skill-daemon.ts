@@ -41,12 +41,6 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  process.stdout.write(
-    `skill-daemon ${DAEMON_VERSION} listening on ${daemon.url}\n` +
-      `  token file: ${daemon.tokenFile}\n` +
-      `  events:     ${daemon.url.replace('http', 'ws')}/v1/events?token=…\n`,
-  );
-
   // Errors that escape every actor are bugs; they are logged loudly, and the daemon keeps serving.
   process.on('uncaughtException', (err) => daemon.log.error('process', `uncaught exception: ${err.stack ?? err}`));
   process.on('unhandledRejection', (err) => daemon.log.error('process', `unhandled rejection: ${(err as Error)?.stack ?? err}`));
@@ -60,6 +54,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  // Announced only once the signal handlers are in place: a supervisor that stops the daemon as
+  // soon as it reads this line gets a clean shutdown.
+  process.stdout.write(
+    `skill-daemon ${DAEMON_VERSION} listening on ${daemon.url}\n` +
+      `  token file: ${daemon.tokenFile}\n` +
+      `  events:     ${daemon.url.replace('http', 'ws')}/v1/events?token=…\n`,
+  );
 }
 
 await main();

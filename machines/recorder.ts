@@ -37,7 +37,7 @@ export interface RecorderContext {
 export type RecorderEvent =
   | { type: 'session.open'; target: string; info: DeviceInfo; atMs: number }
   | { type: 'session.close'; reason: string }
-  | { type: 'segment.rollover'; atMs: number }
+  | { type: 'segment.rollover'; atMs: number; from: string }
   | { type: 'segment.opened'; csvPath: string }
   | { type: 'segment.failed'; code: string; message: string }
   | { type: 'segment.backlog'; behind: boolean }
@@ -96,7 +96,7 @@ export const recorderMachine = setup({
         'segment.rollover': {
           target: 'recording',
           reenter: true,
-          actions: assign(({ context, event }) => ({ nextStartMs: event.atMs, continuesFrom: context.csvPath })),
+          actions: assign(({ event }) => ({ nextStartMs: event.atMs, continuesFrom: event.from })),
         },
         'segment.failed': {
           target: 'failed',

@@ -19,11 +19,14 @@ export interface RecorderDeps {
   overlapSecs(): number;
   /** Battery and channel quality at the end of a segment, for its sidecar. */
   endState(): { batteryPct: number | null; channelQuality: string[] };
+  /** The wall clock (tests pass a simulated one). */
+  now?: () => number;
 }
 
 /** The open segment as the data plane sees it. */
 interface OpenSegment {
   id: number;
+  csvPath: string;
   dayEndMs: number;
   epocher: Epocher;
 }
@@ -34,12 +37,15 @@ export class RecorderLink implements SessionTap {
   #session: { target: string; info: DeviceInfo } | null = null;
   #send: ((e: RecorderEvent) => void) | null = null;
 
-  constructor(private readonly writer: RecordingWriter) {}
+  constructor(
+    private readonly writer: RecordingWriter,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The running recorder actor registers here; it is told about a session already open. */
   attach(send: (e: RecorderEvent) => void): () => void {
     this.#send = send;
-    if (this.#session) send({ type: 'session.open', ...this.#session, atMs: Date.now() });
+    if (this.#session) send({ type: 'session.open', ...this.#session, atMs: this.now() });
     return () => {
       if (this.#send === send) this.#send = null;
     };
@@ -55,7 +61,7 @@ export class RecorderLink implements SessionTap {
 
   open(target: string, info: DeviceInfo): void {
     this.#session = { target, info };
-    this.#send?.({ type: 'session.open', target, info, atMs: Date.now() });
+    this.#send?.({ type: 'session.open', target, info, atMs: this.now() });
   }
 
   close(reason = 'disconnected'): void {
@@ -65,7 +71,7 @@ export class RecorderLink implements SessionTap {
 
   frame(f: SourceFrame): void {
     if (f.kind === 'eeg' && this.#segment && f.t0Ms >= this.#segment.dayEndMs) {
-      this.#send?.({ type: 'segment.rollover', atMs: this.#segment.dayEndMs });
+      this.#send?.({ type: 'segment.rollover', atMs: this.#segment.dayEndMs, from: this.#segment.csvPath });
     }
     const s = this.#segment;
     if (!s) return;
@@ -111,7 +117,7 @@ export function createRecorder(deps: Omit<RecorderDeps, 'writer'> & { dataDir: s
     },
     repaired: deps.onRepaired,
   });
-  const link = new RecorderLink(writer);
+  const link = new RecorderLink(writer, deps.now);
   const logic = recorderLogic(link, { ...deps, writer }, listeners);
   return { link, logic, writer };
 }
@@ -121,10 +127,11 @@ function recorderLogic(link: RecorderLink, deps: RecorderDeps, listeners: Map<nu
     actors: {
       sessionFeed: fromCallback<RecorderEvent>(({ sendBack }) => link.attach(sendBack)),
       segment: fromCallback<RecorderEvent, SegmentInput>(({ input, sendBack, receive }) => {
-        const startMs = input.startMs ?? Date.now();
-        const id = deps.writer.open({ startMs, info: input.info, continuesFrom: input.continuesFrom });
+        const now = deps.now ?? Date.now;
+        const startMs = input.startMs ?? now();
+        const { id, csvPath } = deps.writer.open({ startMs, info: input.info, continuesFrom: input.continuesFrom });
         listeners.set(id, sendBack);
-        link.setSegment({ id, dayEndMs: nextUtcMidnight(startMs), epocher: new Epocher(startMs, deps.overlapSecs()) });
+        link.setSegment({ id, csvPath, dayEndMs: nextUtcMidnight(startMs), epocher: new Epocher(startMs, deps.overlapSecs()) });
         let reason = 'shutdown';
         receive((e) => {
           if (e.type === 'segment.finish') reason = e.reason;
@@ -132,7 +139,7 @@ function recorderLogic(link: RecorderLink, deps: RecorderDeps, listeners: Map<nu
         return () => {
           listeners.delete(id);
           if (link.segmentId === id) link.setSegment(null);
-          void deps.writer.finish({ id, reason, endMs: Date.now(), ...deps.endState() });
+          void deps.writer.finish({ id, reason, endMs: now(), ...deps.endState() });
         };
       }),
     },

@@ -3,7 +3,9 @@
 // The bytes posted but not yet acknowledged are the disk's backlog: past `maxBacklogBytes` new
 // data is dropped (and counted) instead of growing memory without bound, and `backlog(true)` is
 // reported until the writer has caught up to half the limit.
+import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { segmentCsvPath } from './segmentWriter.ts';
 import type { EegFrame, ImuFrame, PpgFrame } from '../devices/source.ts';
 import type { Batch, EpochRow, FinishSpec, FromWriter, SegmentSpec, SnapshotRow, ToWriter, WriterTotals } from './writerProtocol.ts';
 
@@ -30,6 +32,8 @@ export class RecordingWriter {
   #worker: Worker | null = null;
   #nextId = 1;
   readonly #open = new Set<number>();
+  /** Paths handed out this run: the thread may not have created the file yet. */
+  readonly #used = new Set<string>();
   readonly #pending = new Map<number, { batch: Batch; bytes: number }>();
   readonly #finishing = new Map<number, () => void>();
   readonly #unfinished = new Set<Promise<void>>();
@@ -38,6 +42,8 @@ export class RecordingWriter {
   #dropped = 0;
   #totals = zeroTotals();
   #timer: NodeJS.Timeout | null = null;
+  #markReady!: () => void;
+  readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve));
 
   constructor(
     private readonly dataDir: string,
@@ -49,18 +55,25 @@ export class RecordingWriter {
     return { backlogBytes: this.#inFlight, droppedSamples: this.#dropped, totals: { ...this.#totals } };
   }
 
-  /** Starts the writer thread now (it repairs unfinished sessions first) instead of at the first segment. */
-  start(): void {
+  /**
+   * Starts the writer thread now instead of at the first segment; resolves once it has finished
+   * the sessions a killed run left behind, so nothing lists them half-written.
+   */
+  start(): Promise<void> {
     this.#ensureWorker();
+    return this.#ready;
   }
 
-  open(spec: Omit<SegmentSpec, 'id' | 'dataDir'>): number {
+  /** Opens a segment; its id and raw CSV path are known at once, the file appears shortly after. */
+  open(spec: Omit<SegmentSpec, 'id' | 'csvPath'>): { id: number; csvPath: string } {
     const id = this.#nextId++;
+    const { csvPath, startMs } = segmentCsvPath(this.dataDir, spec.startMs, (f) => this.#used.has(f) || fs.existsSync(f));
+    this.#used.add(csvPath);
     this.#open.add(id);
     this.#totals = zeroTotals();
     this.#dropped = 0;
-    this.#post({ type: 'open', segment: { ...spec, id, dataDir: this.dataDir } });
-    return id;
+    this.#post({ type: 'open', segment: { ...spec, id, csvPath, startMs } });
+    return { id, csvPath };
   }
 
   eeg(id: number, f: EegFrame): void {
@@ -163,6 +176,7 @@ export class RecordingWriter {
   /** The thread is gone: every open segment has failed; the next open starts a new thread (which repairs them). */
   #lost(message: string): void {
     this.#worker = null;
+    this.#markReady();
     this.#inFlight = 0;
     this.#setBehind(false);
     for (const id of this.#open) this.listener.failed(id, 'EWORKER', message);
@@ -176,7 +190,7 @@ export class RecordingWriter {
     switch (msg.type) {
       case 'ready':
         if (msg.repaired.length > 0) this.listener.repaired(msg.repaired);
-        return;
+        return this.#markReady();
       case 'opened':
         return this.listener.opened(msg.id, msg.csvPath);
       case 'ack':

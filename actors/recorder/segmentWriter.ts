@@ -18,6 +18,17 @@ import { writeJsonAtomic } from '../store/atomicFile.ts';
 import { imuRows, metricsRow, ppgRows, sampleRows, type Vitals } from './csvRows.ts';
 import type { Batch, FinishSpec, SegmentSpec, WriterTotals } from './writerProtocol.ts';
 
+/**
+ * The raw CSV path of a segment starting at `startMs`: its UTC day's folder, named by the start in
+ * unix seconds, moved on by a second while the name is taken (two segments in one second).
+ */
+export function segmentCsvPath(dataDir: string, startMs: number, taken: (file: string) => boolean): { csvPath: string; startMs: number } {
+  const dayDir = path.join(dataDir, utcDayName(startMs));
+  let start = startMs;
+  while (taken(path.join(dayDir, `${sessionStem(start)}.csv`))) start += 1000;
+  return { csvPath: path.join(dayDir, `${sessionStem(start)}.csv`), startMs: start };
+}
+
 /** The in-progress marker next to the raw CSV. */
 export const recordingMarker = (csvPath: string) => csvPath.replace(/\.csv$/, '.recording.json');
 
@@ -52,12 +63,10 @@ export class SegmentWriter {
   #closed = false;
 
   constructor(readonly spec: SegmentSpec) {
-    const dayDir = path.join(spec.dataDir, utcDayName(spec.startMs));
+    const dayDir = path.dirname(spec.csvPath);
     fs.mkdirSync(dayDir, { recursive: true, mode: 0o700 });
-    let startMs = spec.startMs;
-    // Two segments cannot share a second: the file name is the start in unix seconds.
-    while (fs.existsSync(path.join(dayDir, `${sessionStem(startMs)}.csv`))) startMs += 1000;
-    this.csvPath = path.join(dayDir, `${sessionStem(startMs)}.csv`);
+    this.csvPath = spec.csvPath;
+    const startMs = spec.startMs;
     this.#lastSampleMs = startMs;
     const info = spec.info;
     this.#marker = {

@@ -7,7 +7,8 @@ import type { EpochMetrics } from '../store/epochMetrics.ts';
 
 export interface SegmentSpec {
   id: number;
-  dataDir: string;
+  /** The raw CSV to create, chosen by the main thread so it is known before the thread opens it. */
+  csvPath: string;
   startMs: number;
   info: DeviceInfo;
   /** Raw CSV of the previous segment of the same session (day rollover, recovery after an error). */
