@@ -242,19 +242,24 @@ export class Exchange {
     if (ok) return Promise.resolve(true);
     const signal = this.signal;
     return new Promise((resolve) => {
+      let settled = false;
       const settle = (value: boolean) => {
+        if (settled) return;
+        settled = true;
         signal.removeEventListener('abort', onAbort);
         resolve(value);
       };
       const onAbort = () => settle(false);
       signal.addEventListener('abort', onAbort);
+      // uWS drops the onWritable handler after it returns true, so the next write (which may
+      // register a new one) must run after this callback, not in its microtasks.
       this.res.onWritable((offset) => {
         if (total === null) {
-          settle(true);
+          setImmediate(settle, true);
           return true;
         }
         const [sent, ended] = this.res.tryEnd(chunk.subarray(offset - start), total);
-        if (sent || ended) settle(true);
+        if (sent || ended) setImmediate(settle, true);
         return sent;
       });
     });
