@@ -20,14 +20,16 @@ import { badRequest, HttpError, notFound } from '../errors.ts';
 import { Reply, route, StreamReply, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';
 
-const PAGING_NOTE = `integer 0–${MAX_PAGE_LIMIT} (limit) or ≥ 0 (offset); anything else → 400 bad_request`;
+// Checked by parsePaging rather than zod, so a bad value is a 400 `bad_request` as specified.
+const LIMIT_NOTE = `an integer 0–${MAX_PAGE_LIMIT}; default: no limit; anything else → 400 bad_request`;
+const OFFSET_NOTE = 'an integer ≥ 0; default 0; anything else → 400 bad_request';
 const pagingQuery = {
-  limit: z.string().optional().describe(PAGING_NOTE),
-  offset: z.string().optional().describe(PAGING_NOTE),
+  limit: z.string().optional().describe(LIMIT_NOTE),
+  offset: z.string().optional().describe(OFFSET_NOTE),
 };
 const pagingBody = {
-  limit: z.unknown().optional().describe(PAGING_NOTE),
-  offset: z.unknown().optional().describe(PAGING_NOTE),
+  limit: z.unknown().optional().describe(LIMIT_NOTE),
+  offset: z.unknown().optional().describe(OFFSET_NOTE),
 };
 const csvPathField = z.string().max(4096);
 /** Real UTC offsets lie within ±18 h (ISO 8601). */
