@@ -85,7 +85,7 @@ test('paging: limit/offset on GET and POST; out of range → 400 bad_request', a
   assert.deepEqual(p2.json.map((x: any) => x.csv_path), [b.csvPath, a.csvPath]);
   assert.equal(p2.headers['x-next-offset'], undefined);
   assert.deepEqual((await ctx.admin.get('/v1/history/sessions', { query: { offset: '10' } })).json, []);
-  for (const query of [{ limit: '-1' }, { limit: '1.5' }, { limit: '10001' }, { limit: '' }, { offset: 'abc' }, { offset: '-2' }, { limit: '1e2' }]) {
+  for (const query of [{ limit: '-1' }, { limit: '1.5' }, { limit: '10001' }, { limit: '' }, { offset: 'abc' }, { offset: '-2' }, { limit: '1e2' }] as Array<Record<string, string>>) {
     const r = await ctx.admin.get('/v1/history/sessions', { query });
     assert.equal(r.status, 400, JSON.stringify(query));
     assert.equal(r.json.code, 'bad_request');
