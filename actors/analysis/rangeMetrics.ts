@@ -1,8 +1,7 @@
 // POST /v1/analysis/metrics (notes §7.1): the mean of every SessionMetrics value over the 5 s
 // epochs whose timestamp lies in [startS, endS] (unix seconds, inclusive), and `n_epochs`, the
 // number of epochs averaged. An empty range gives n_epochs 0 and zeros.
-import { timestampRange } from '../store/timestamps.ts';
-import { storedToUnixMs } from '../store/timestamps.ts';
+import { storedToUnixMs, timestampRange } from '../store/timestamps.ts';
 import type { DaySummaryCache } from './daySummaryCache.ts';
 import { BUCKET_MS } from './daySummary.ts';
 import { epochValues } from './epochValues.ts';

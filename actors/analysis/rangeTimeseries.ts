@@ -8,8 +8,7 @@
 // each database in turn whatever budget was left, so the first days of a long range took it all.)
 // Kept rows that do not count (epochValues.ts) are dropped afterwards, so such rows can make the
 // answer a little shorter than the budget.
-import { timestampRange, unixSecondsSql } from '../store/timestamps.ts';
-import { storedToUnixMs } from '../store/timestamps.ts';
+import { storedToUnixMs, timestampRange, unixSecondsSql } from '../store/timestamps.ts';
 import { dayDirsForRange } from '../store/dayDirs.ts';
 import { epochRowOf, type EpochRow } from './epochRow.ts';
 import { epochValues } from './epochValues.ts';
