@@ -28,6 +28,7 @@ import { SettingsStore } from '../actors/settings/settingsStore.ts';
 import { writeJsonAtomic } from '../actors/store/atomicFile.ts';
 import { startActorSystem, type ActorSystem } from '../actors/system.ts';
 import { createRecorder, type Recorder } from '../actors/recorder/recorderActor.ts';
+import { recordingReporter } from '../actors/recorder/recordingReporter.ts';
 import { Authenticator } from '../transport/auth.ts';
 import { EventsSocket } from '../transport/eventsSocket.ts';
 import { HostGuard } from '../transport/hostGuard.ts';
@@ -118,8 +119,12 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   const virtualOutlet = new VirtualOutlet(config.network);
   const reporter = deviceReporter(device, bus);
   actors.observe('device', reporter.onSnapshot);
+  const recording = recordingReporter(recorder.writer, bus, log);
+  device.recording = recording.status;
   actors.observe('recorder', (snapshot) => {
-    device.live.csvPath = (snapshot as { context: { csvPath: string | null } }).context.csvPath;
+    recording.onSnapshot(snapshot);
+    device.live.csvPath = recording.status().csv_path;
+    reporter.refresh();
   });
   settings.onChange((_next, changed) => {
     if (changed.includes('filter_config')) live.setFilterConfig(filterSettings());

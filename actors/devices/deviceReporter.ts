@@ -10,6 +10,8 @@ export const STATUS_EVERY_MS = 3_000;
 export interface DeviceReporter {
   /** Feed every snapshot of the device actor. */
   onSnapshot(snapshot: unknown): void;
+  /** Something else in the status changed (the recorder): publish it if it is news. */
+  refresh(): void;
   stop(): void;
 }
 
@@ -21,7 +23,8 @@ export function deviceReporter(state: DeviceState, bus: EventBus): DeviceReporte
   const publishStatus = (force: boolean) => {
     const status = state.status();
     // Counters move with every frame; a change of anything else is news.
-    const stable = JSON.stringify({ ...status, sample_count: 0, ppg_sample_count: 0, imu_sample_count: 0 });
+    const recording = { ...status.recording, samples_written: 0, backlog_bytes: 0, dropped_samples: 0 };
+    const stable = JSON.stringify({ ...status, sample_count: 0, ppg_sample_count: 0, imu_sample_count: 0, recording });
     if (!force && stable === lastStatus) return;
     lastStatus = stable;
     bus.publish('status', status);
@@ -50,6 +53,9 @@ export function deviceReporter(state: DeviceState, bus: EventBus): DeviceReporte
         lastReconnect = reconnect;
         bus.publish('reconnect-state', state.reconnectState());
       }
+      publishStatus(false);
+    },
+    refresh() {
       publishStatus(false);
     },
     stop() {

@@ -2,7 +2,7 @@
 // source said about itself, and live counters, folded into the reference's status object
 // (notes §2.7) and its reconnect state (§2.4).
 import type { DeviceContext } from '../../machines/device.ts';
-import { idleStatus, type ChannelQuality, type DeviceStatus } from './deviceStatus.ts';
+import { idleRecording, idleStatus, type ChannelQuality, type DeviceStatus, type RecordingStatus } from './deviceStatus.ts';
 import type { PairedDevices } from './pairedDevices.ts';
 import type { DeviceInfo } from './source.ts';
 
@@ -41,6 +41,8 @@ export class DeviceState {
   context: DeviceContext | null = null;
   info: DeviceInfo | null = null;
   live: LiveCounters = noCounters();
+  /** Filled in by the recorder. */
+  recording: () => RecordingStatus = idleRecording;
 
   constructor(private readonly paired: PairedDevices) {}
 
@@ -62,6 +64,7 @@ export class DeviceState {
     const r = this.reconnectState();
     s.retry_attempt = r.attempt;
     s.retry_countdown_secs = r.countdown;
+    s.recording = this.recording();
     const info = s.state === 'connected' ? this.info : null;
     if (info) {
       s.device_name = info.name;

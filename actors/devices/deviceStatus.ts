@@ -10,6 +10,25 @@ export interface PairedDevice {
   last_seen: number;
 }
 
+/** The recorder's part of the status: what it writes, and whether the disk keeps up. */
+export interface RecordingStatus {
+  state: 'idle' | 'recording' | 'backlogged' | 'failed';
+  csv_path: string | null;
+  /** Segments written this session (a new one at UTC midnight and after a disk error). */
+  segments: number;
+  samples_written: number;
+  /** Bytes handed to the writer thread and not yet on disk. */
+  backlog_bytes: number;
+  /** Samples dropped because the disk fell too far behind. */
+  dropped_samples: number;
+  error: string | null;
+  error_code: string | null;
+}
+
+export const idleRecording = (): RecordingStatus => ({
+  state: 'idle', csv_path: null, segments: 0, samples_written: 0, backlog_bytes: 0, dropped_samples: 0, error: null, error_code: null,
+});
+
 export interface DeviceStatus {
   state: 'disconnected' | 'scanning' | 'connecting' | 'connected' | 'streaming';
   device_name: string | null;
@@ -49,6 +68,7 @@ export interface DeviceStatus {
   iroh_remote_device_connected: boolean;
   iroh_streaming_active: boolean;
   iroh_eeg_streaming_active: boolean;
+  recording: RecordingStatus;
 }
 
 export function idleStatus(paired: PairedDevice[] = []): DeviceStatus {
@@ -91,5 +111,6 @@ export function idleStatus(paired: PairedDevice[] = []): DeviceStatus {
     iroh_remote_device_connected: false,
     iroh_streaming_active: false,
     iroh_eeg_streaming_active: false,
+    recording: idleRecording(),
   };
 }

@@ -128,10 +128,13 @@ function recorderLogic(link: RecorderLink, deps: RecorderDeps, listeners: Map<nu
       sessionFeed: fromCallback<RecorderEvent>(({ sendBack }) => link.attach(sendBack)),
       segment: fromCallback<RecorderEvent, SegmentInput>(({ input, sendBack, receive }) => {
         const now = deps.now ?? Date.now;
-        const startMs = input.startMs ?? now();
-        const { id, csvPath } = deps.writer.open({ startMs, info: input.info, continuesFrom: input.continuesFrom });
+        // Whole seconds: the file name is the start in unix seconds, and epochs are cut from it,
+        // so anyone reading the files can find every epoch's boundaries.
+        const startMs = Math.floor((input.startMs ?? now()) / 1000) * 1000;
+        const opened = deps.writer.open({ startMs, info: input.info, continuesFrom: input.continuesFrom });
+        const { id, csvPath } = opened;
         listeners.set(id, sendBack);
-        link.setSegment({ id, csvPath, dayEndMs: nextUtcMidnight(startMs), epocher: new Epocher(startMs, deps.overlapSecs()) });
+        link.setSegment({ id, csvPath, dayEndMs: nextUtcMidnight(opened.startMs), epocher: new Epocher(opened.startMs, deps.overlapSecs()) });
         let reason = 'shutdown';
         receive((e) => {
           if (e.type === 'segment.finish') reason = e.reason;

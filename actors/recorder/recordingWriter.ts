@@ -65,7 +65,7 @@ export class RecordingWriter {
   }
 
   /** Opens a segment; its id and raw CSV path are known at once, the file appears shortly after. */
-  open(spec: Omit<SegmentSpec, 'id' | 'csvPath'>): { id: number; csvPath: string } {
+  open(spec: Omit<SegmentSpec, 'id' | 'csvPath'>): { id: number; csvPath: string; startMs: number } {
     const id = this.#nextId++;
     const { csvPath, startMs } = segmentCsvPath(this.dataDir, spec.startMs, (f) => this.#used.has(f) || fs.existsSync(f));
     this.#used.add(csvPath);
@@ -73,7 +73,7 @@ export class RecordingWriter {
     this.#totals = zeroTotals();
     this.#dropped = 0;
     this.#post({ type: 'open', segment: { ...spec, id, csvPath, startMs } });
-    return { id, csvPath };
+    return { id, csvPath, startMs };
   }
 
   eeg(id: number, f: EegFrame): void {
