@@ -225,3 +225,54 @@ test('delete: every part of the session goes, the rest stays', async () => {
   assert.deepEqual(list.json.map((x: any) => x.csv_path), [d.csvPath, c.csvPath, b.csvPath]);
   assert.equal((await ctx.admin.post('/v1/history/sessions/delete', { csvPath: a.csvPath })).status, 404);
 });
+
+/** Polls `fn` until it returns a value (not undefined) or `ms` pass. */
+async function until<T>(fn: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+test('a live recording: listed while it records, not deletable (409), exportable; complete once ended', async () => {
+  const since = now() - 1;
+  assert.equal((await ctx.admin.post('/v1/control/start-session', { target: 'virtual' })).status, 200);
+  const live = await until(async () => {
+    const rows = (await ctx.admin.get('/v1/history/sessions')).json as any[];
+    return rows.find((r) => r.session_start_utc >= since && r.end_estimated && r.session_duration_s >= 6);
+  }, 30_000, 'the live session to be listed with 6 s recorded');
+  assert.equal(live.end_estimated, true);
+
+  const del = await ctx.admin.post('/v1/history/sessions/delete', { csvPath: live.csv_path });
+  assert.equal(del.status, 409);
+  assert.ok(fs.existsSync(live.csv_path));
+
+  const csv = await getBytes('/v1/history/sessions/export', { csvPath: live.csv_path, format: 'csv' });
+  assert.equal(csv.status, 200);
+  const text = csv.body.toString('latin1');
+  assert.ok(text.endsWith('\n'), 'only complete lines');
+  const lines = text.trimEnd().split('\n');
+  const width = lines[0]!.split(',').length;
+  assert.ok(lines.every((l) => l.split(',').length === width));
+
+  const edf = await getBytes('/v1/history/sessions/export', { csvPath: live.csv_path, format: 'edf' });
+  assert.equal(edf.status, 200);
+  assert.equal(Number(edf.headers['content-length']), edf.body.length);
+  const file = path.join(ctx.daemon.dirs.root, 'live.edf');
+  fs.writeFileSync(file, edf.body);
+  const checked = JSON.parse(execFileSync('python3', [path.join(ROOT, 'scripts', 'edf-check.py'), file], { encoding: 'utf8' }));
+  assert.ok(checked.n_records >= 5);
+  assert.deepEqual(checked.signals.slice(0, -1).map((x: any) => x.label), lines[0]!.split(',').slice(1).map((ch) => `EEG ${ch}`.slice(0, 16)));
+
+  assert.equal((await ctx.admin.post('/v1/control/cancel-session')).status, 200);
+  const done = await until(async () => {
+    const rows = (await ctx.admin.get('/v1/history/sessions')).json as any[];
+    return rows.find((r) => r.csv_path === live.csv_path && !r.end_estimated);
+  }, 15_000, 'the sidecar of the ended session');
+  assert.ok(done.total_samples > 0);
+  assert.ok(done.n_epochs >= 1, 'epoch rows were joined');
+  assert.equal((await ctx.admin.post('/v1/history/sessions/delete', { csvPath: live.csv_path })).status, 200);
+});

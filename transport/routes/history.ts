@@ -3,6 +3,7 @@
 // metadata in headers (`x-total-count`, and `x-next-offset` while more remain); every `csvPath`
 // goes through one sandbox (actors/history/sessionPathSandbox.ts) that answers 403
 // `forbidden_path` before anything is read or removed.
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { csvExport } from '../../actors/history/export/csvExport.ts';
@@ -16,7 +17,7 @@ import { resolveSessionCsv } from '../../actors/history/sessionPathSandbox.ts';
 import { summarize } from '../../actors/history/sessionSummaries.ts';
 import { utcDayName } from '../../actors/store/dayDirs.ts';
 import { readSidecar, sessionPart } from '../../actors/store/sessionFiles.ts';
-import { badRequest, HttpError, notFound } from '../errors.ts';
+import { badRequest, conflict, HttpError, notFound } from '../errors.ts';
 import { Reply, route, StreamReply, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';
 
@@ -63,6 +64,12 @@ export function historyRoutes(s: RouteServices): Route[] {
     throw verdict.reason === 'missing' ? notFound(verdict.detail) : forbiddenPath(verdict.detail);
   }
 
+  /** Real path of the raw CSV being recorded now, if any. */
+  async function recordingCsv(): Promise<string | null> {
+    const live = s.device.live.csvPath;
+    return live ? realpath(live).catch(() => live) : null;
+  }
+
   return [
     route({
       method: 'GET', path: '/v1/history/sessions', scope: 'acl',
@@ -101,10 +108,13 @@ export function historyRoutes(s: RouteServices): Route[] {
       method: 'POST', path: '/v1/history/sessions/delete', scope: 'acl',
       summary:
         'Delete a session `{csvPath}` and every file of it (raw, metrics, PPG, IMU, fNIRS CSVs, sidecar, caches, meta.jsonl) → `{ok, csv_path, deleted:[names]}`. ' +
-        'The path must really be a session CSV inside the data directory: otherwise 403 `forbidden_path` and nothing is touched; 404 when it does not exist.',
+        'The path must really be a session CSV inside the data directory: otherwise 403 `forbidden_path` and nothing is touched; 404 when it does not exist; 409 while it is being recorded.',
       body: z.object({ csvPath: csvPathField }),
       handler: async ({ body }) => {
         const csvPath = await sessionCsv(body.csvPath);
+        // Unlinking it would not stop the recorder: it would write on into a deleted file and
+        // then leave a sidecar for a session that no longer exists.
+        if (csvPath === (await recordingCsv())) throw conflict('this session is being recorded; end the session before deleting it');
         return { ok: true, csv_path: csvPath, deleted: await deleteSessionFiles(csvPath) };
       },
     }),
