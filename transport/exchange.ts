@@ -211,7 +211,8 @@ export class Exchange {
         next = await it.next();
         if (this.aborted) return;
       }
-      if (total === null) this.res.cork(() => this.res.end());
+      // tryEnd ended the response with its last byte; a chunked or empty body still needs an end.
+      if (total === null || total === 0) this.res.cork(() => this.res.end());
       else if (sent !== total) throw new Error(`streamed body ended after ${sent} of ${total} bytes`);
     } catch (err) {
       open = false;

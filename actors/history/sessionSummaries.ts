@@ -54,7 +54,11 @@ function deviceField(raw: Record<string, unknown> | undefined, flat: string, nes
 /** Summaries, newest first, joined with the epoch rows of each session's day database. */
 export function summarize(sessions: readonly RecordedSession[], dataDir: string): SessionSummary[] {
   const byDay = new Map<string, RecordedSession[]>();
-  for (const s of sessions) byDay.set(s.day, [...(byDay.get(s.day) ?? []), s]);
+  for (const s of sessions) {
+    const list = byDay.get(s.day);
+    if (list) list.push(s);
+    else byDay.set(s.day, [s]);
+  }
   const out: SessionSummary[] = [];
   for (const [day, list] of byDay) {
     // Epoch timestamps carry milliseconds; the session end is whole seconds, rounded down.
