@@ -67,7 +67,6 @@ export class BandAnalyzer {
   readonly #hann = hannWindow(BAND_WINDOW);
   readonly #sumW2 = sumOfSquares(this.#hann);
   readonly #fft = new RealFft(BAND_WINDOW);
-  readonly #tapered = new Float64Array(BAND_WINDOW);
   readonly #p = new Float64Array(BAND_WINDOW / 2 + 1);
   readonly #bandAbs = new Float64Array(BAND_COUNT);
   readonly #bandRel = new Float64Array(BAND_COUNT);
@@ -150,15 +149,14 @@ export class BandAnalyzer {
     if (!this.warm) return null;
     const nch = this.channelCount, binHz = this.fs / BAND_WINDOW;
     const hop = this.#hops++;
-    const abs = this.#abs, rel = this.#rel, td = this.#td, tapered = this.#tapered, p = this.#p;
+    const abs = this.#abs, rel = this.#rel, td = this.#td, p = this.#p;
     let apfSum = 0, apfN = 0, bpsSum = 0, bpsN = 0, snrSum = 0, snrN = 0, sefSum = 0, scSum = 0;
     let tarSum = 0, barSum = 0, dtrSum = 0, pseSum = 0, tbrSum = 0, alphaSum = 0;
     const a = this.#bandAbs, r = this.#bandRel, hann = this.#hann, ring0 = this.#pos;
     for (let c = 0; c < nch; c++) {
       // Oldest sample first.
       const ring = this.#rings[c]!;
-      for (let i = 0; i < BAND_WINDOW; i++) tapered[i] = ring[ring0 + i]! * hann[i]!;
-      this.#fft.forward(tapered);
+      this.#fft.forwardWindowed(ring, ring0, hann);
       binPowers(this.#fft, this.#sumW2, p);
       this.#coherence.setSpectrum(c, this.#fft.re, this.#fft.im);
 

@@ -75,6 +75,28 @@ export class RealFft {
       zr[r] = input[2 * n]!;
       zi[r] = input[2 * n + 1]!;
     }
+    this.#transform();
+  }
+
+  /**
+   * Transforms `input[offset…offset + N)` multiplied by `window[0…N)`, the window applied while
+   * the samples are loaded (the same products as tapering a copy first, without the copy).
+   */
+  forwardWindowed(input: Float64Array, offset: number, window: Float64Array): void {
+    const m = this.#half;
+    const zr = this.#zr, zi = this.#zi, rev = this.#bitrev;
+    for (let n = 0; n < m; n++) {
+      const r = rev[n]!, i = 2 * n;
+      zr[r] = input[offset + i]! * window[i]!;
+      zi[r] = input[offset + i + 1]! * window[i + 1]!;
+    }
+    this.#transform();
+  }
+
+  /** The butterflies and the real-input split, on the bit-reversed packed input in zr/zi. */
+  #transform(): void {
+    const m = this.#half;
+    const zr = this.#zr, zi = this.#zi;
     let half = 1;
     if (this.#oddStages) {
       // One radix-2 stage (twiddle 1) when log2(M) is odd.

@@ -5,28 +5,59 @@
 // Source: J. S. Richman & J. R. Moorman, "Physiological time-series analysis using approximate
 // entropy and sample entropy", Am. J. Physiol. Heart Circ. Physiol. 278 (2000) H2039–H2049.
 //
-// The brute-force count compares every pair (N²/2 = 131 k for N = 512). Here the templates are
-// sorted by their first sample (bucket + insertion sort, O(N) on such data), so for each template
-// only the following ones within r of it in that order are candidates — the same counts from
-// ~10 % of the comparisons, read sequentially.
-// The match tests are written without branches (`+(…)`), which mispredict on noisy signals.
+// The brute-force count compares every pair (N²/2 = 131 k for N = 512). Here the samples are
+// sorted once, and because |a − b| only grows as b moves away from a along sorted values, the
+// samples within r of any sample x[s] are one run of sorted positions, lower[s]…upper[s] (found
+// for all s by two forward-moving pointers). Then, with bit sets over sorted positions:
+// * the templates whose first sample is within r of template p's and that come after it in
+//   sorted order are the positions rank[p] + 1 … upper[p]: p's candidates;
+// * walking the samples u in sorted order, the templates whose second sample is within r of u
+//   form a window whose ends only move forward, kept as a bit set (a bit in and a bit out per
+//   template); at u = p + 1 it holds the templates matching p in the second sample;
+// * B for p is the population count of that window over p's candidates, and A that of the
+//   window ∧ the same set for the third sample (kept from a first walk, only the words p needs).
+// That is 32 candidates per operation, whatever the window: a smooth one has ~20–50 candidates
+// per template, but a blink or a spike inflates the SD, hence r, until nearly every pair is one,
+// where testing candidate by candidate is as slow as the brute force.
+// Every comparison is |x[i] − x[j]| ≤ r computed exactly as the definition does, so the counts
+// are exactly the brute-force ones.
 
 const M = 2;
-/** Buckets of the sort by first sample (about 4 templates each for N = 512). */
-const BUCKETS = 128;
+/** Radix of the argsort's two counting-sort passes over 16-bit keys. */
+const RADIX = 256;
 
 export class SampleEntropyWorkspace {
-  readonly order: Int32Array;
-  readonly starts: Int32Array;
-  readonly first: Float64Array;
-  readonly second: Float64Array;
-  readonly third: Float64Array;
-  constructor(readonly maxN: number) {
-    this.order = new Int32Array(maxN);
-    this.starts = new Int32Array(BUCKETS + 1);
-    this.first = new Float64Array(maxN);
-    this.second = new Float64Array(maxN);
-    this.third = new Float64Array(maxN);
+  readonly maxN: number;
+  /** Sample indices sorted by value, and their values. */
+  readonly sorted: Int32Array;
+  readonly sortedValues: Float64Array;
+  /** Sample → its position in sorted order. */
+  readonly rank: Int32Array;
+  /** Sample → the first and last sorted positions within r of it. */
+  readonly lower: Int32Array;
+  readonly upper: Int32Array;
+  /** The sliding window, and per template the third-sample words it needs. */
+  readonly words: number;
+  readonly window: Int32Array;
+  readonly thirdWords: Int32Array;
+  /** The argsort's scratch. */
+  readonly scratch: Int32Array;
+  readonly keys: Uint16Array;
+  readonly counts: Int32Array;
+
+  constructor(maxN: number) {
+    this.maxN = maxN;
+    this.sorted = new Int32Array(maxN);
+    this.sortedValues = new Float64Array(maxN);
+    this.rank = new Int32Array(maxN);
+    this.lower = new Int32Array(maxN);
+    this.upper = new Int32Array(maxN);
+    this.words = Math.max(1, Math.ceil(maxN / 32));
+    this.window = new Int32Array(this.words);
+    this.thirdWords = new Int32Array(maxN * this.words);
+    this.scratch = new Int32Array(maxN);
+    this.keys = new Uint16Array(maxN);
+    this.counts = new Int32Array(RADIX);
   }
 }
 
@@ -45,64 +76,129 @@ function entropyFromCounts(b: number, a: number): number {
   return a === 0 ? Math.log(b) : -Math.log(a / b);
 }
 
-export function sampleEntropy(x: ArrayLike<number>, n: number, ws: SampleEntropyWorkspace): number {
-  if (n < M + 2) return 0;
-  const r = tolerance(x, n);
-  if (r < 1e-10) return 0;
-  const t = n - M;
+/**
+ * Sorts the indices 0…n−1 by x into `ws.sorted` (values into `ws.sortedValues`): two
+ * counting-sort passes over a 16-bit quantisation of the value, then an insertion pass that
+ * orders the few samples sharing a quantisation step.
+ */
+function argsort(x: ArrayLike<number>, n: number, ws: SampleEntropyWorkspace): void {
+  const sorted = ws.sorted, scratch = ws.scratch, keys = ws.keys, counts = ws.counts, sv = ws.sortedValues;
   let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < t; i++) {
+  for (let i = 0; i < n; i++) {
     const v = x[i]!;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  // Sort template indices by first sample: bucket by value (counting sort, index order kept
-  // within a bucket), then an insertion sort over the nearly sorted result.
-  const order = ws.order, starts = ws.starts, f0 = ws.first, f1 = ws.second, f2 = ws.third;
-  const scale = hi > lo ? (BUCKETS - 1e-9) / (hi - lo) : 0;
-  starts.fill(0);
-  for (let i = 0; i < t; i++) starts[Math.floor((x[i]! - lo) * scale)]!++;
-  for (let k = 0, run = 0; k <= BUCKETS; k++) {
-    const c = starts[k]!;
-    starts[k] = run;
+  const scale = hi > lo ? 65535 / (hi - lo) : 0;
+  for (let i = 0; i < n; i++) keys[i] = Math.min(65535, Math.floor((x[i]! - lo) * scale));
+  // Low byte into scratch, then high byte into sorted (stable, so together a sort by key).
+  counts.fill(0);
+  for (let i = 0; i < n; i++) counts[keys[i]! & 0xff]!++;
+  for (let k = 0, run = 0; k < RADIX; k++) {
+    const c = counts[k]!;
+    counts[k] = run;
     run += c;
   }
-  for (let i = 0; i < t; i++) order[starts[Math.floor((x[i]! - lo) * scale)]!++] = i;
-  for (let p = 0; p < t; p++) f0[p] = x[order[p]!]!;
-  for (let p = 1; p < t; p++) {
-    const v = f0[p]!, idx = order[p]!;
+  for (let i = 0; i < n; i++) scratch[counts[keys[i]! & 0xff]!++] = i;
+  counts.fill(0);
+  for (let i = 0; i < n; i++) counts[keys[i]! >>> 8]!++;
+  for (let k = 0, run = 0; k < RADIX; k++) {
+    const c = counts[k]!;
+    counts[k] = run;
+    run += c;
+  }
+  for (let j = 0; j < n; j++) {
+    const i = scratch[j]!;
+    sorted[counts[keys[i]! >>> 8]!++] = i;
+  }
+  for (let p = 0; p < n; p++) sv[p] = x[sorted[p]!]!;
+  for (let p = 1; p < n; p++) {
+    const v = sv[p]!;
+    if (sv[p - 1]! <= v) continue;
+    const idx = sorted[p]!;
     let q = p - 1;
-    while (q >= 0 && f0[q]! > v) {
-      f0[q + 1] = f0[q]!;
-      order[q + 1] = order[q]!;
+    while (q >= 0 && sv[q]! > v) {
+      sv[q + 1] = sv[q]!;
+      sorted[q + 1] = sorted[q]!;
       q--;
     }
-    f0[q + 1] = v;
-    order[q + 1] = idx;
+    sv[q + 1] = v;
+    sorted[q + 1] = idx;
   }
-  for (let p = 0; p < t; p++) {
-    const i = order[p]!;
-    f1[p] = x[i + 1]!;
-    f2[p] = x[i + 2]!;
+}
+
+export function sampleEntropy(x: ArrayLike<number>, n: number, ws: SampleEntropyWorkspace): number {
+  if (n < M + 2) return 0;
+  if (n > ws.maxN) throw new RangeError(`sample entropy workspace holds ${ws.maxN} samples, got ${n}`);
+  const r = tolerance(x, n);
+  // A NaN sample makes r NaN: no comparison means anything, so 0 as for a flat window.
+  if (!(r >= 1e-10)) return 0;
+  const t = n - M;
+  argsort(x, n, ws);
+  const sorted = ws.sorted, sv = ws.sortedValues, rank = ws.rank, lower = ws.lower, upper = ws.upper;
+  for (let k = 0; k < n; k++) rank[sorted[k]!] = k;
+  for (let k = 0, lo = 0, hi = 0; k < n; k++) {
+    const v = sv[k]!;
+    while (Math.abs(v - sv[lo]!) > r) lo++;
+    while (hi + 1 < n && Math.abs(sv[hi + 1]! - v) <= r) hi++;
+    lower[sorted[k]!] = lo;
+    upper[sorted[k]!] = hi;
   }
+  // d = 2, then 1: walk the samples u in sorted order; `window` holds the positions rank[q] of
+  // the templates q whose d-th sample q + d lies in u's run lower[u]…upper[u]. For template
+  // p = u − d, keep (d = 2) or count (d = 1) the window over p's candidates rank[p] + 1 … upper[p].
+  const words = ws.words, window = ws.window, thirdWords = ws.thirdWords;
   let b = 0, a = 0;
-  for (let p = 0; p < t; p++) {
-    const limit = f0[p]! + r, x1 = f1[p]!, x2 = f2[p]!;
-    for (let q = p + 1; q < t; q++) {
-      if (f0[q]! > limit) break;
-      const m1 = +(Math.abs(x1 - f1[q]!) <= r);
-      b += m1;
-      a += m1 * +(Math.abs(x2 - f2[q]!) <= r);
+  for (let d = 2; d >= 1; d--) {
+    window.fill(0);
+    for (let j = 0, lo = 0, hi = -1; j < n; j++) {
+      const u = sorted[j]!;
+      for (const until = upper[u]!; hi < until; ) {
+        const q = sorted[++hi]! - d;
+        if (q < 0 || q >= t) continue;
+        const bit = rank[q]!;
+        window[bit >>> 5]! |= 1 << (bit & 31);
+      }
+      for (const from = lower[u]!; lo < from; lo++) {
+        const q = sorted[lo]! - d;
+        if (q < 0 || q >= t) continue;
+        const bit = rank[q]!;
+        window[bit >>> 5]! &= ~(1 << (bit & 31));
+      }
+      const p = u - d;
+      if (p < 0 || p >= t) continue;
+      const from = rank[p]! + 1, to = upper[p]!;
+      if (from > to) continue;
+      const first = from >>> 5, last = to >>> 5, row = p * words;
+      if (d === 2) {
+        for (let w = first; w <= last; w++) thirdWords[row + w] = window[w]!;
+        continue;
+      }
+      for (let w = first; w <= last; w++) {
+        let bits = window[w]!;
+        if (w === first) bits &= -1 << (from & 31);
+        if (w === last) bits &= -1 >>> (31 - (to & 31));
+        b += popCount(bits);
+        a += popCount(bits & thirdWords[row + w]!);
+      }
     }
   }
   return entropyFromCounts(b, a);
+}
+
+/** Set bits of a 32-bit word (SWAR; H. S. Warren, "Hacker's Delight", 2nd ed., §5-1). */
+function popCount(v: number): number {
+  v -= (v >>> 1) & 0x55555555;
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  v = (v + (v >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(v, 0x01010101) >>> 24;
 }
 
 /** The O(N²) definition, kept for tests of the sorted count. */
 export function sampleEntropyBruteForce(x: ArrayLike<number>, n = x.length): number {
   if (n < M + 2) return 0;
   const r = tolerance(x, n);
-  if (r < 1e-10) return 0;
+  if (!(r >= 1e-10)) return 0;
   const t = n - M;
   let b = 0, a = 0;
   for (let i = 0; i < t; i++) {
