@@ -26,6 +26,7 @@ import { readMetrics, type EpochMetrics } from '../actors/store/epochMetrics.ts'
 import { storedToUnixMs } from '../actors/store/timestamps.ts';
 import { makeEpochs, writeDayDb } from '../test/helpers/epochFixture.ts';
 import { compared, formatValue, median, type BenchmarkOutcome, type Figure } from './figure.ts';
+import { watchForeignLoad } from './foreignLoad.ts';
 
 const DAYS = 30;
 const HOURS = 8;
@@ -126,6 +127,7 @@ export async function run(): Promise<BenchmarkOutcome> {
       naiveSleep: [] as number[], sleepCold: [] as number[], sleepWarm: [] as number[], poolSleep: [] as number[],
     };
     let sleepBytes = 0;
+    const foreign = watchForeignLoad([]);
     for (let r = 0; r < ROUNDS; r++) {
       const cache = new DaySummaryCache(), fresh = new DaySummaryCache();
       const nm = timed(t.naiveMetrics, () => naiveMetrics(dataDir, startS, endS));
@@ -149,6 +151,7 @@ export async function run(): Promise<BenchmarkOutcome> {
         `sleep naive ${formatValue(t.naiveSleep[r]! * 1000)} ms, cold ${formatValue(t.sleepCold[r]! * 1000)} ms, warm ${formatValue(t.sleepWarm[r]! * 1000)} ms`);
     }
 
+    const foreignCores = foreign.stop();
     const rate = (xs: number[]) => rows / median(xs);
     const unit = 'epochs/s';
     const base = (name: string, xs: number[]) => ({ name, value: rate(xs) });
@@ -166,6 +169,7 @@ export async function run(): Promise<BenchmarkOutcome> {
     const notes = [
       `Data: ${DAYS} day databases in this daemon's layout, each with ${HOURS} h of 5 s epochs (09:00–17:00 UTC): ${rows} rows of 56-key metrics_json (${formatValue(bytes / 1e6)} MB on disk, in the OS page cache after generation). Every query covers the whole month.`,
       `Value = epochs in range / median wall time of ${ROUNDS} rounds; each round runs every variant once, baseline first. Cold = a fresh day-summary cache; warm = the same query again on it. Pool figures include JSON encoding in the worker and the transfer of the bytes (sleep: ${formatValue(sleepBytes / 1e6)} MB of JSON for ${rows} staged epochs).`,
+      ...(foreignCores === null ? [] : [`Other processes used ${formatValue(foreignCores * 100)}% of a core on average during the rounds (the machine has ${os.availableParallelism()} cores); no round was repeated for it.`]),
       `The first round's answers of metrics, timeseries and sleep were checked equal to the baseline's (to 12 significant digits: sums run in a different order).`,
       `Wall times: metrics baseline ${range_(t.naiveMetrics)}, cold ${range_(t.metricsCold)}, warm ${range_(t.metricsWarm)}, pool ${range_(t.poolMetrics)}; timeseries baseline ${range_(t.naiveTimeseries)}, direct ${range_(t.timeseries)}, pool ${range_(t.poolTimeseries)}; sleep baseline ${range_(t.naiveSleep)}, cold ${range_(t.sleepCold)}, warm ${range_(t.sleepWarm)}, pool ${range_(t.poolSleep)}.`,
     ];
