@@ -1,5 +1,12 @@
 // Left/right asymmetry indices over channels, with electrode sides taken from the labels.
 
+/** Mean of x over the indices `idx`. */
+function meanAt(x: ArrayLike<number>, idx: readonly number[]): number {
+  let s = 0;
+  for (const i of idx) s += x[i]!;
+  return s / idx.length;
+}
+
 /**
  * Frontal alpha asymmetry: ln(mean right-frontal α) − ln(mean left-frontal α), α floored at
  * 1e-6 µV²; `left`/`right` are the channels of the reference's frontal sets (electrodes.ts). Without a labelled left and right frontal site it falls back, like the reference, to
@@ -9,9 +16,8 @@
  * emotion", Biol. Psychol. 67 (2004) 7–50.
  */
 export function frontalAlphaAsymmetry(alpha: ArrayLike<number>, left: readonly number[], right: readonly number[]): number {
-  const mean = (idx: readonly number[]) => idx.reduce((s, i) => s + alpha[i]!, 0) / idx.length;
   if (left.length > 0 && right.length > 0) {
-    return Math.log(Math.max(mean(right), 1e-6)) - Math.log(Math.max(mean(left), 1e-6));
+    return Math.log(Math.max(meanAt(alpha, right), 1e-6)) - Math.log(Math.max(meanAt(alpha, left), 1e-6));
   }
   if (alpha.length >= 3) return Math.log(Math.max(alpha[2]!, 1e-6)) - Math.log(Math.max(alpha[1]!, 1e-6));
   return 0;

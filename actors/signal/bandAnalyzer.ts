@@ -55,6 +55,13 @@ export function timeDomainStride(fs: number): number {
   return Math.max(1, Math.round((TIME_DOMAIN_REFRESH_S * fs) / BAND_HOP));
 }
 
+/** The channel mean of time-domain measure `k`. */
+function timeDomainMean(td: Float64Array, nch: number, k: number): number {
+  let s = 0;
+  for (let c = 0; c < nch; c++) s += td[c * TD_COUNT + k]!;
+  return s / nch;
+}
+
 export class BandAnalyzer {
   readonly labels: readonly string[];
   readonly fs: number;
@@ -187,18 +194,13 @@ export class BandAnalyzer {
       if (hop === 0 || c % this.#stride === hop % this.#stride) this.#timeDomain(c, ring.subarray(ring0, ring0 + BAND_WINDOW));
     }
 
-    const mean = (sum: number) => sum / nch;
-    const tar = mean(tarSum), bar = mean(barSum), dtr = mean(dtrSum), pse = mean(pseSum);
+    // Channel means, written out: no closures are made at every hop.
+    const tar = tarSum / nch, bar = barSum / nch, dtr = dtrSum / nch, pse = pseSum / nch;
     const faa = frontalAlphaAsymmetry(this.#alpha, this.#leftFrontal, this.#rightFrontal);
     const laterality = lateralityIndex(this.#broadband, this.#sides);
     const coherence = this.#coherence.update();
-    const muSuppression = this.#mu.update(mean(alphaSum));
-    const tdMean = (k: number) => {
-      let s = 0;
-      for (let c = 0; c < nch; c++) s += td[c * TD_COUNT + k]!;
-      return s / nch;
-    };
-    const pe = tdMean(TD_PE), hfd = tdMean(TD_HFD), pac = tdMean(TD_PAC);
+    const muSuppression = this.#mu.update(alphaSum / nch);
+    const pe = timeDomainMean(td, nch, TD_PE), hfd = timeDomainMean(td, nch, TD_HFD), pac = timeDomainMean(td, nch, TD_PAC);
     let mRelDelta = 0, mRelAlpha = 0, mRelBeta = 0;
     const avgAbs = this.#bandAbs.fill(0);
     const channels = new Array(nch);
@@ -220,7 +222,6 @@ export class BandAnalyzer {
     // Top-level rel_*: channel-averaged absolute powers over the sum of all six (reference).
     let bandTotal = 0;
     for (let b = 0; b < BAND_COUNT; b++) bandTotal += avgAbs[b]!;
-    const topRel = (b: number) => (bandTotal > 0 ? avgAbs[b]! / bandTotal : 0);
     return {
       timestamp: timestampS,
       channels,
@@ -235,16 +236,16 @@ export class BandAnalyzer {
       coherence,
       mu_suppression: muSuppression,
       mood: moodIndex(faa, tar, bar),
-      tbr: mean(tbrSum),
-      sef95: mean(sefSum),
-      spectral_centroid: mean(scSum),
-      hjorth_activity: tdMean(TD_HJ_ACT),
-      hjorth_mobility: tdMean(TD_HJ_MOB),
-      hjorth_complexity: tdMean(TD_HJ_CPX),
+      tbr: tbrSum / nch,
+      sef95: sefSum / nch,
+      spectral_centroid: scSum / nch,
+      hjorth_activity: timeDomainMean(td, nch, TD_HJ_ACT),
+      hjorth_mobility: timeDomainMean(td, nch, TD_HJ_MOB),
+      hjorth_complexity: timeDomainMean(td, nch, TD_HJ_CPX),
       permutation_entropy: pe,
       higuchi_fd: hfd,
-      dfa_exponent: tdMean(TD_DFA),
-      sample_entropy: tdMean(TD_SE),
+      dfa_exponent: timeDomainMean(td, nch, TD_DFA),
+      sample_entropy: timeDomainMean(td, nch, TD_SE),
       pac_theta_gamma: pac,
       laterality_index: laterality,
       headache_index: headacheIndex(mRelBeta, mRelAlpha, bar),
@@ -252,11 +253,11 @@ export class BandAnalyzer {
       consciousness_lzc: consciousnessLzc(pe, hfd),
       consciousness_wakefulness: consciousnessWakefulness(bar, tar, mRelAlpha),
       consciousness_integration: consciousnessIntegration(coherence, pac, pse),
-      rel_delta: topRel(DELTA),
-      rel_theta: topRel(THETA),
-      rel_alpha: topRel(ALPHA),
-      rel_beta: topRel(BETA),
-      rel_gamma: topRel(GAMMA),
+      rel_delta: bandTotal > 0 ? avgAbs[DELTA]! / bandTotal : 0,
+      rel_theta: bandTotal > 0 ? avgAbs[THETA]! / bandTotal : 0,
+      rel_alpha: bandTotal > 0 ? avgAbs[ALPHA]! / bandTotal : 0,
+      rel_beta: bandTotal > 0 ? avgAbs[BETA]! / bandTotal : 0,
+      rel_gamma: bandTotal > 0 ? avgAbs[GAMMA]! / bandTotal : 0,
     };
   }
 

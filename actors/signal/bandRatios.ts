@@ -1,6 +1,8 @@
 // Band-power ratios and the spectral entropy of one channel; the analyzer averages them over
 // channels (notes §3.2). Denominators are floored as in the reference.
 
+const LN_5 = Math.log(5);
+
 /** θ/α of relative powers — drowsiness. Source: D. Putman et al., Biol. Psychol. 83 (2010). */
 export function thetaAlphaRatio(relTheta: number, relAlpha: number): number {
   return relTheta / Math.max(relAlpha, 1e-8);
@@ -35,5 +37,5 @@ export function bandSpectralEntropy(rel: ArrayLike<number>): number {
     const q = rel[b]! / safe;
     if (q > 1e-12) h -= q * Math.log(q);
   }
-  return h / Math.log(5);
+  return h / LN_5;
 }

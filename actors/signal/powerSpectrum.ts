@@ -10,11 +10,10 @@ import type { RealFft } from './realFft.ts';
 export function binPowers(fft: RealFft, sumW2: number, out: Float64Array): void {
   const re = fft.re, im = fft.im;
   const half = fft.size / 2;
-  const scale = 1 / (fft.size * sumW2);
-  for (let k = 0; k <= half; k++) {
-    const f = k === 0 || k === half ? 1 : 2;
-    out[k] = f * scale * (re[k]! * re[k]! + im[k]! * im[k]!);
-  }
+  const scale = 1 / (fft.size * sumW2), twice = 2 * scale;
+  out[0] = 1 * scale * (re[0]! * re[0]! + im[0]! * im[0]!);
+  for (let k = 1; k < half; k++) out[k] = twice * (re[k]! * re[k]! + im[k]! * im[k]!);
+  out[half] = 1 * scale * (re[half]! * re[half]! + im[half]! * im[half]!);
 }
 
 /** First and one-past-last bin whose frequency k·binHz lies in [loHz, hiHz), clipped to 0…N/2. */
