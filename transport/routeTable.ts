@@ -9,7 +9,11 @@ import { debugRoutes } from './routes/debug.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
 import { historyRoutes } from './routes/history.ts';
+import { labelRoutes } from './routes/labels.ts';
 import { lslRoutes } from './routes/lsl.ts';
+import { modelDownloadRoutes } from './routes/modelDownloads.ts';
+import { modelRoutes } from './routes/models.ts';
+import { searchRoutes } from './routes/search.ts';
 import type { RouteServices } from './routes/services.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { signalSettingsRoutes } from './routes/signalSettings.ts';
@@ -24,6 +28,10 @@ export const ROUTE_GROUPS = [
   ['Activity', activityRoutes],
   ['History', historyRoutes],
   ['Analysis', analysisRoutes],
+  ['Search', searchRoutes],
+  ['Labels', labelRoutes],
+  ['Models', modelRoutes],
+  ['Model downloads', modelDownloadRoutes],
   ['Settings', settingsRoutes],
   ['Signal settings', signalSettingsRoutes],
   ['Debug', debugRoutes],

@@ -9,8 +9,10 @@ import type { SessionTap } from '../devices/liveSession.ts';
 import type { DeviceInfo, SourceFrame } from '../devices/source.ts';
 import type { EegBandsPayload } from '../signal/eegBandsPayload.ts';
 import { nextUtcMidnight } from '../store/dayDirs.ts';
-import { metricsOfSnapshot } from '../store/epochMetrics.ts';
-import { Epocher } from './epocher.ts';
+import { metricsOfSnapshot, type EpochMetrics } from '../store/epochMetrics.ts';
+import { EPOCH_SECS, Epocher } from './epocher.ts';
+import type { LiveEpoch } from './liveEpoch.ts';
+import { SampleRing } from './sampleRing.ts';
 import { RecordingWriter } from './recordingWriter.ts';
 
 export interface RecorderDeps {
@@ -27,6 +29,8 @@ export interface RecorderDeps {
 interface OpenSegment {
   id: number;
   csvPath: string;
+  info: DeviceInfo;
+  ring: SampleRing;
   dayEndMs: number;
   epocher: Epocher;
 }
@@ -55,6 +59,9 @@ export class RecorderLink implements SessionTap {
     this.#segment = s;
   }
 
+  /** Receives every finished epoch with its samples (the encoder). */
+  onEpoch: ((e: LiveEpoch) => void) | null = null;
+
   get segmentId(): number | null {
     return this.#segment?.id ?? null;
   }
@@ -77,6 +84,7 @@ export class RecorderLink implements SessionTap {
     if (!s) return;
     switch (f.kind) {
       case 'eeg':
+        if (this.onEpoch) s.ring.push(f.t0Ms, f.channels);
         return this.writer.eeg(s.id, f);
       case 'ppg':
         return this.writer.ppg(s.id, f);
@@ -93,7 +101,19 @@ export class RecorderLink implements SessionTap {
     const tMs = b.timestamp * 1000;
     const metrics = metricsOfSnapshot(b);
     this.writer.snapshot(s.id, { tMs, channels: b.channels, metrics });
-    for (const e of s.epocher.add(tMs, metrics)) this.writer.epoch(s.id, { startMs: e.startMs, metrics: e.metrics });
+    for (const e of s.epocher.add(tMs, metrics)) {
+      this.writer.epoch(s.id, { startMs: e.startMs, metrics: e.metrics });
+      this.#emitEpoch(s, e.startMs, e.endMs, e.metrics);
+    }
+  }
+
+  #emitEpoch(s: OpenSegment, startMs: number, endMs: number, metrics: EpochMetrics): void {
+    if (!this.onEpoch) return;
+    const rate = s.info.eegSampleRateHz;
+    const channels = s.ring.slice(startMs, Math.round((rate * (endMs - startMs)) / 1000));
+    // The first epoch of a session can start before the first sample; it has no full window.
+    if (!channels) return;
+    this.onEpoch({ startMs, endMs, channels, channelNames: s.info.channelNames, sampleRateHz: rate, metrics, deviceName: s.info.name, csvPath: s.csvPath });
   }
 }
 
@@ -134,7 +154,10 @@ function recorderLogic(link: RecorderLink, deps: RecorderDeps, listeners: Map<nu
         const opened = deps.writer.open({ startMs, info: input.info, continuesFrom: input.continuesFrom });
         const { id, csvPath } = opened;
         listeners.set(id, sendBack);
-        link.setSegment({ id, csvPath, dayEndMs: nextUtcMidnight(opened.startMs), epocher: new Epocher(opened.startMs, deps.overlapSecs()) });
+        const rate = input.info.eegSampleRateHz;
+        // Long enough for an epoch plus the band analysis' lag behind the raw stream.
+        const ring = new SampleRing(input.info.channelNames.length, rate, EPOCH_SECS * 3);
+        link.setSegment({ id, csvPath, info: input.info, ring, dayEndMs: nextUtcMidnight(opened.startMs), epocher: new Epocher(opened.startMs, deps.overlapSecs()) });
         let reason = 'shutdown';
         receive((e) => {
           if (e.type === 'segment.finish') reason = e.reason;

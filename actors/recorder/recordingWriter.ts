@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { segmentCsvPath } from './segmentWriter.ts';
 import type { EegFrame, ImuFrame, PpgFrame } from '../devices/source.ts';
-import type { Batch, EpochRow, FinishSpec, FromWriter, SegmentSpec, SnapshotRow, ToWriter, WriterTotals } from './writerProtocol.ts';
+import type { Batch, EmbeddingUpdate, EpochRow, FinishSpec, FromWriter, SegmentSpec, SnapshotRow, ToWriter, WriterTotals } from './writerProtocol.ts';
 
 export const FLUSH_EVERY_MS = 100;
 export const DEFAULT_MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
@@ -17,6 +17,8 @@ export interface WriterListener {
   failed(id: number, code: string, message: string): void;
   backlog(behind: boolean): void;
   repaired(csvPaths: string[]): void;
+  /** Something went wrong that concerns no segment (an embedding without its row). */
+  warning?(message: string): void;
 }
 
 export interface WriterStats {
@@ -96,6 +98,15 @@ export class RecordingWriter {
 
   epoch(id: number, row: EpochRow): void {
     this.#add(id, 1024, 0, (b) => b.epochs.push(row));
+  }
+
+  /**
+   * Stores an epoch's embedding. Sent after the segment's pending data, so the row it updates has
+   * been inserted by the time the writer thread reads this.
+   */
+  embedding(update: EmbeddingUpdate): void {
+    for (const id of this.#pending.keys()) this.#flush(id);
+    this.#post({ type: 'embedding', update });
   }
 
   /** Flushes the segment's last data and writes its sidecar; resolves once the writer has done so. */
@@ -202,6 +213,8 @@ export class RecordingWriter {
         this.#finishing.get(msg.id)?.();
         this.#finishing.delete(msg.id);
         return;
+      case 'warning':
+        return this.listener.warning?.(msg.message);
       case 'failed':
         this.#open.delete(msg.id);
         this.#pending.delete(msg.id);

@@ -55,8 +55,17 @@ export interface FinishSpec {
   channelQuality: string[];
 }
 
+/** An epoch's embedding, written into the row the recorder inserted (same thread, so always after it). */
+export interface EmbeddingUpdate {
+  /** The day folder holding the row. */
+  dayDir: string;
+  timestampMs: number;
+  vector: Float32Array;
+}
+
 export type ToWriter =
   | { type: 'open'; segment: SegmentSpec }
+  | { type: 'embedding'; update: EmbeddingUpdate }
   | { type: 'batch'; id: number; bytes: number; batch: Batch }
   | { type: 'finish'; finish: FinishSpec };
 
@@ -73,4 +82,5 @@ export type FromWriter =
   | { type: 'opened'; id: number; csvPath: string }
   | { type: 'ack'; id: number; bytes: number; totals: WriterTotals }
   | { type: 'finished'; id: number; sidecarPath: string }
+  | { type: 'warning'; message: string }
   | { type: 'failed'; id: number; code: string; message: string };

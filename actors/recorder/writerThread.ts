@@ -3,6 +3,7 @@
 // reported with its errno code; what was already written stays as it is.
 import { parentPort, workerData } from 'node:worker_threads';
 import { repairUnfinishedSessions } from './sessionRepair.ts';
+import { EmbeddingWriter } from './embeddingWriter.ts';
 import { SegmentWriter } from './segmentWriter.ts';
 import type { FromWriter, ToWriter } from './writerProtocol.ts';
 
@@ -20,6 +21,7 @@ try {
 post({ type: 'ready', repaired });
 
 const segments = new Map<number, SegmentWriter>();
+const embeddings = new EmbeddingWriter();
 
 function fail(id: number, err: unknown): void {
   segments.get(id)?.abandon();
@@ -50,6 +52,13 @@ port.on('message', (msg: ToWriter) => {
       post({ type: 'ack', id: msg.id, bytes: msg.bytes, totals: w?.totals ?? { samples: 0, ppgSamples: 0, imuSamples: 0, snapshots: 0, epochs: 0 } });
       return;
     }
+    case 'embedding':
+      try {
+        if (!embeddings.write(msg.update)) post({ type: 'warning', message: `no epoch row at ${msg.update.timestampMs} in ${msg.update.dayDir} for its embedding` });
+      } catch (err) {
+        post({ type: 'warning', message: `writing an embedding: ${(err as Error).message}` });
+      }
+      return;
     case 'finish': {
       const w = segments.get(msg.finish.id);
       if (!w) return;
