@@ -13,9 +13,11 @@
 //   sorted order are the positions rank[p] + 1 … upper[p]: p's candidates;
 // * walking the samples u in sorted order, the templates whose second sample is within r of u
 //   form a window whose ends only move forward, kept as a bit set (a bit in and a bit out per
-//   template); at u = p + 1 it holds the templates matching p in the second sample;
-// * B for p is the population count of that window over p's candidates, and A that of the
-//   window ∧ the same set for the third sample (kept from a first walk, only the words p needs).
+//   template); at u = p + 1 it holds the templates matching p in the second sample. The same
+//   walk keeps a second window for the third sample, which holds p's matches at u = p + 2;
+// * B for p is the population count of the second-sample window over p's candidates, and A that
+//   of second ∧ third: whichever of u = p + 1 and u = p + 2 comes first in the walk keeps its
+//   window's words over p's candidates, and the other counts.
 // That is 32 candidates per operation, whatever the window: a smooth one has ~20–50 candidates
 // per template, but a blink or a spike inflates the SD, hence r, until nearly every pair is one,
 // where testing candidate by candidate is as slow as the brute force.
@@ -36,10 +38,14 @@ export class SampleEntropyWorkspace {
   /** Sample → the first and last sorted positions within r of it. */
   readonly lower: Int32Array;
   readonly upper: Int32Array;
-  /** The sliding window, and per template the third-sample words it needs. */
+  /** The second- and third-sample windows, and per template the words of the one seen first. */
   readonly words: number;
-  readonly window: Int32Array;
-  readonly thirdWords: Int32Array;
+  readonly second: Int32Array;
+  readonly third: Int32Array;
+  readonly kept: Int32Array;
+  /** Pairs matching at length 2 (B) and 3 (A), counted by the walk. */
+  pairs2 = 0;
+  pairs3 = 0;
   /** The argsort's scratch. */
   readonly scratch: Int32Array;
   readonly keys: Uint16Array;
@@ -53,8 +59,9 @@ export class SampleEntropyWorkspace {
     this.lower = new Int32Array(maxN);
     this.upper = new Int32Array(maxN);
     this.words = Math.max(1, Math.ceil(maxN / 32));
-    this.window = new Int32Array(this.words);
-    this.thirdWords = new Int32Array(maxN * this.words);
+    this.second = new Int32Array(this.words);
+    this.third = new Int32Array(this.words);
+    this.kept = new Int32Array(maxN * this.words);
     this.scratch = new Int32Array(maxN);
     this.keys = new Uint16Array(maxN);
     this.counts = new Int32Array(RADIX);
@@ -144,46 +151,56 @@ export function sampleEntropy(x: ArrayLike<number>, n: number, ws: SampleEntropy
     lower[sorted[k]!] = lo;
     upper[sorted[k]!] = hi;
   }
-  // d = 2, then 1: walk the samples u in sorted order; `window` holds the positions rank[q] of
-  // the templates q whose d-th sample q + d lies in u's run lower[u]…upper[u]. For template
-  // p = u − d, keep (d = 2) or count (d = 1) the window over p's candidates rank[p] + 1 … upper[p].
-  const words = ws.words, window = ws.window, thirdWords = ws.thirdWords;
-  let b = 0, a = 0;
-  for (let d = 2; d >= 1; d--) {
-    window.fill(0);
-    for (let j = 0, lo = 0, hi = -1; j < n; j++) {
-      const u = sorted[j]!;
-      for (const until = upper[u]!; hi < until; ) {
-        const q = sorted[++hi]! - d;
-        if (q < 0 || q >= t) continue;
-        const bit = rank[q]!;
-        window[bit >>> 5]! |= 1 << (bit & 31);
-      }
-      for (const from = lower[u]!; lo < from; lo++) {
-        const q = sorted[lo]! - d;
-        if (q < 0 || q >= t) continue;
-        const bit = rank[q]!;
-        window[bit >>> 5]! &= ~(1 << (bit & 31));
-      }
-      const p = u - d;
-      if (p < 0 || p >= t) continue;
-      const from = rank[p]! + 1, to = upper[p]!;
-      if (from > to) continue;
-      const first = from >>> 5, last = to >>> 5, row = p * words;
-      if (d === 2) {
-        for (let w = first; w <= last; w++) thirdWords[row + w] = window[w]!;
-        continue;
-      }
-      for (let w = first; w <= last; w++) {
-        let bits = window[w]!;
-        if (w === first) bits &= -1 << (from & 31);
-        if (w === last) bits &= -1 >>> (31 - (to & 31));
-        b += popCount(bits);
-        a += popCount(bits & thirdWords[row + w]!);
-      }
+  // Walk the samples u in sorted order; `second` / `third` hold the positions rank[q] of the
+  // templates q whose second / third sample (q + 1 / q + 2) lies in u's run lower[u]…upper[u].
+  const second = ws.second, third = ws.third;
+  second.fill(0);
+  third.fill(0);
+  ws.pairs2 = 0;
+  ws.pairs3 = 0;
+  for (let j = 0, lo = 0, hi = -1; j < n; j++) {
+    const u = sorted[j]!;
+    for (const until = upper[u]!; hi < until; ) {
+      const s = sorted[++hi]!;
+      if (s >= 1 && s <= t) second[rank[s - 1]! >>> 5]! |= 1 << (rank[s - 1]! & 31);
+      if (s >= 2) third[rank[s - 2]! >>> 5]! |= 1 << (rank[s - 2]! & 31);
     }
+    for (const from = lower[u]!; lo < from; lo++) {
+      const s = sorted[lo]!;
+      if (s >= 1 && s <= t) second[rank[s - 1]! >>> 5]! &= ~(1 << (rank[s - 1]! & 31));
+      if (s >= 2) third[rank[s - 2]! >>> 5]! &= ~(1 << (rank[s - 2]! & 31));
+    }
+    // Template u − 1 meets its second-sample window, template u − 2 its third-sample one.
+    if (u >= 1 && u <= t) meet(ws, u - 1, second, true, rank[u + 1]! > j);
+    if (u >= 2) meet(ws, u - 2, third, false, rank[u - 1]! > j);
   }
-  return entropyFromCounts(b, a);
+  return entropyFromCounts(ws.pairs2, ws.pairs3);
+}
+
+/**
+ * Template p's window for one of its later samples is `live` (the second sample's when
+ * `isSecond`). If the other window is still to come in the walk, keep `live`'s words over p's
+ * candidates rank[p] + 1 … upper[p]; else count them with the kept ones.
+ */
+function meet(ws: SampleEntropyWorkspace, p: number, live: Int32Array, isSecond: boolean, otherLater: boolean): void {
+  const from = ws.rank[p]! + 1, to = ws.upper[p]!;
+  if (from > to) return;
+  const kept = ws.kept, first = from >>> 5, last = to >>> 5, row = p * ws.words;
+  if (otherLater) {
+    for (let w = first; w <= last; w++) kept[row + w] = live[w]!;
+    return;
+  }
+  let b = 0, a = 0;
+  for (let w = first; w <= last; w++) {
+    let mask = -1;
+    if (w === first) mask &= -1 << (from & 31);
+    if (w === last) mask &= -1 >>> (31 - (to & 31));
+    const now = live[w]! & mask, then = kept[row + w]! & mask;
+    b += popCount(isSecond ? now : then);
+    a += popCount(now & then);
+  }
+  ws.pairs2 += b;
+  ws.pairs3 += a;
 }
 
 /** Set bits of a 32-bit word (SWAR; H. S. Warren, "Hacker's Delight", 2nd ed., §5-1). */
