@@ -1,7 +1,7 @@
 // Sample entropy with m = 2 and r = 0.2·SD: −ln(A/B), where B counts pairs of length-2 templates
 // within r (Chebyshev distance, self-matches excluded) among the first N − m templates and A the
 // pairs that still match at length 3. With B > 0 and A = 0 it returns ln B (the bound for A = 1),
-// as the reference does; 0 when B = 0 or the window is flat.
+// as the reference does; 0 when B = 0, the window is flat or it holds a NaN.
 // Source: J. S. Richman & J. R. Moorman, "Physiological time-series analysis using approximate
 // entropy and sample entropy", Am. J. Physiol. Heart Circ. Physiol. 278 (2000) H2039–H2049.
 //
