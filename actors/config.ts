@@ -22,6 +22,11 @@ export interface DaemonConfig {
   allowRemote: boolean;
   /** `loopback` keeps every discovery protocol (mDNS, LSL resolve) on 127.0.0.1. */
   network: NetworkMode;
+  /**
+   * LSL session (liblsl's `[lab] SessionID`, SKILL_LSL_SESSION_ID): outlets are published in it and
+   * only streams of it are found. Default "default", as liblsl; tests give each daemon its own.
+   */
+  lslSessionId: string;
   /** Extra Host header names accepted besides loopback ones (SKILL_ALLOWED_HOSTS). */
   allowedHosts: string[];
   /** Admin-only fault injection routes (SKILL_FAULT_INJECTION=1 or --fault-injection). */
@@ -75,6 +80,7 @@ export function loadConfig({ env, argv, homedir = os.homedir() }: ConfigSources)
     tokenOverride: env.SKILL_DAEMON_TOKEN?.trim() || null,
     allowRemote,
     network,
+    lslSessionId: env.SKILL_LSL_SESSION_ID?.trim() || 'default',
     allowedHosts: (env.SKILL_ALLOWED_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
     faultInjection: env.SKILL_FAULT_INJECTION === '1' || argv.includes('--fault-injection'),
     logToStderr: env.SKILL_LOG_STDERR !== '0',

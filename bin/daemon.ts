@@ -90,7 +90,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     network: config.network,
     virtualOptions: () => virtualOptions,
     bluetooth: () => (bluetooth ??= openBluetooth()),
-    lslSource: (target) => lslSource({ target, network: config.network, idleTimeoutMs: lslIdleMs() }),
+    lslSource: (target) => lslSource({ target, network: config.network, idleTimeoutMs: lslIdleMs(), sessionId: config.lslSessionId }),
     log: (level, message) => log.write(level, 'device', message),
   });
   const actors = startActorSystem({
@@ -114,9 +114,9 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     recorder: recorder.logic,
   });
   const deviceControl = new DeviceControl(actors, device, paired);
-  const discoverLsl = (timeoutMs: number) => discoverStreams({ timeoutMs, network: config.network });
+  const discoverLsl = (timeoutMs: number) => discoverStreams({ timeoutMs, network: config.network, sessionId: config.lslSessionId });
   const lslAutoConnect = new LslAutoConnect(settings, device, deviceControl, () => discoverLsl(2_000), log);
-  const virtualOutlet = new VirtualOutlet(config.network);
+  const virtualOutlet = new VirtualOutlet(config.network, config.lslSessionId);
   const reporter = deviceReporter(device, bus);
   actors.observe('device', reporter.onSnapshot);
   const recording = recordingReporter(recorder.writer, bus, log);

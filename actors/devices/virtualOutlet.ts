@@ -25,7 +25,10 @@ export class VirtualOutlet {
   private connection: DeviceConnection | null = null;
   private abort: AbortController | null = null;
 
-  constructor(private readonly network: NetworkMode) {}
+  constructor(
+    private readonly network: NetworkMode,
+    private readonly sessionId?: string,
+  ) {}
 
   state(): VirtualOutletState {
     const info = this.connection?.info;
@@ -65,6 +68,7 @@ export class VirtualOutlet {
       channelLabels: info.channelNames,
       manufacturer: 'skill-daemon',
       network: this.network,
+      sessionId: this.sessionId,
     });
     try {
       await outlet.start();

@@ -61,6 +61,8 @@ export function daemonEnv(dirs: DaemonDirs, extra: Record<string, string> = {}, 
     SKILL_DATA_DIR: dirs.data,
     XDG_CONFIG_HOME: dirs.config,
     SKILL_NETWORK: 'loopback',
+    // Daemons of tests running side by side must not find each other's LSL outlets.
+    SKILL_LSL_SESSION_ID: `test-${path.basename(dirs.root)}`,
     SKILL_LOG_STDERR: '1',
     ...extra,
   };
