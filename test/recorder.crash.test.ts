@@ -13,7 +13,7 @@ import { dayFolders, integrityCheck, rawCsvFiles, readCsv, readJson } from './he
 const KILLS = Number(process.env.KILLS ?? 4);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test(`recording survives kill -9 (${KILLS} times) with at most 1 s of samples lost`, { timeout: 120_000 }, async () => {
+test(`recording survives kill -9 (${KILLS} times) with at most 1 s of samples lost`, { timeout: 120_000 }, async (t) => {
   const dirs = tempDirs('skill-crash-');
   // A seeded pseudo-random schedule: kills land at different moments of the 100 ms batch cycle.
   let seed = 12345;
@@ -57,6 +57,7 @@ test(`recording survives kill -9 (${KILLS} times) with at most 1 s of samples lo
     for (const r of csv.rows) assert.equal(r.length, width, 'every complete line has every column');
     const lastSampleMs = csv.rows.at(-1)![0]! * 1000;
     assert.ok(killedAt - lastSampleMs <= 1000, `lost ${(killedAt - lastSampleMs).toFixed(0)} ms of samples`);
+    t.diagnostic(`round ${round + 1}: ${csv.rows.length} rows on disk, last sample ${(killedAt - lastSampleMs).toFixed(0)} ms before the kill`);
     for (const day of dayFolders(dirs.data)) {
       const db = path.join(day, 'eeg.sqlite');
       if (fs.existsSync(db)) assert.equal(integrityCheck(db), 'ok');
