@@ -33,6 +33,8 @@ export interface DaemonConfig {
   faultInjection: boolean;
   /** Print log lines to stderr (the ring buffer keeps them either way). */
   logToStderr: boolean;
+  /** Hugging Face hub model weights are downloaded from (HF_ENDPOINT). */
+  hfEndpoint: string;
 }
 
 export class ConfigError extends Error {}
@@ -84,5 +86,6 @@ export function loadConfig({ env, argv, homedir = os.homedir() }: ConfigSources)
     allowedHosts: (env.SKILL_ALLOWED_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
     faultInjection: env.SKILL_FAULT_INJECTION === '1' || argv.includes('--fault-injection'),
     logToStderr: env.SKILL_LOG_STDERR !== '0',
+    hfEndpoint: env.HF_ENDPOINT?.trim() || 'https://huggingface.co',
   };
 }

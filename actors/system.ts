@@ -21,6 +21,8 @@ export interface ActorSystemDeps {
   device: DeviceActorDeps & { input: () => DeviceMachineInput };
   /** The recorder's logic (actors/recorder/recorderActor.ts); absent in tests that need no recording. */
   recorder?: AnyActorLogic;
+  /** The downloads manager's logic (actors/downloads/downloadsActor.ts). */
+  downloads?: AnyActorLogic;
 }
 
 export const ROOT_ID = 'root';
@@ -88,6 +90,7 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
     // After the device: shutdown stops children in reverse, so the recorder finishes its segment
     // as "shutdown" before the device session closes underneath it.
     ...(deps.recorder ? [{ id: 'recorder', machine: 'recorder', logic: wrap(deps.recorder, 'recorder'), input: () => ({}), ...standard }] : []),
+    ...(deps.downloads ? [{ id: 'downloads', machine: 'downloads', logic: wrap(deps.downloads, 'downloads'), input: () => ({}), ...standard }] : []),
   ];
 
   const root: Actor<typeof supervisorMachine> = createActor(supervisorMachine, {

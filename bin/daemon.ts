@@ -29,6 +29,9 @@ import { writeJsonAtomic } from '../actors/store/atomicFile.ts';
 import { startActorSystem, type ActorSystem } from '../actors/system.ts';
 import { createRecorder, type Recorder } from '../actors/recorder/recorderActor.ts';
 import { recordingReporter } from '../actors/recorder/recordingReporter.ts';
+import { Downloads } from '../actors/downloads/downloads.ts';
+import { downloadsLogic } from '../actors/downloads/downloadsActor.ts';
+import { ExgWeightDownloads } from '../actors/downloads/exgWeightDownloads.ts';
 import { Authenticator } from '../transport/auth.ts';
 import { EventsSocket } from '../transport/eventsSocket.ts';
 import { HostGuard } from '../transport/hostGuard.ts';
@@ -93,6 +96,8 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     lslSource: (target) => lslSource({ target, network: config.network, idleTimeoutMs: lslIdleMs(), sessionId: config.lslSessionId }),
     log: (level, message) => log.write(level, 'device', message),
   });
+  const downloads = new Downloads({ dataDir: config.dataDir, network: config.network, warn: (m) => log.warn('downloads', m) });
+  const exgWeights = new ExgWeightDownloads({ downloads, dataDir: config.dataDir, hfEndpoint: config.hfEndpoint, bus });
   const actors = startActorSystem({
     bus,
     log,
@@ -112,6 +117,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       }),
     },
     recorder: recorder.logic,
+    downloads: downloadsLogic(downloads),
   });
   const deviceControl = new DeviceControl(actors, device, paired);
   const discoverLsl = (timeoutMs: number) => discoverStreams({ timeoutMs, network: config.network, sessionId: config.lslSessionId });
@@ -157,6 +163,8 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     isReady: () => ready,
     port: () => server?.port ?? config.port,
     wsClients: () => events.list(),
+    downloads,
+    exgWeights,
   };
   const routes = buildRouteTable(services);
   const router = new Router(routes);

@@ -8,7 +8,12 @@ export type DownloadErrorKind =
   | 'unavailable';
 
 export class DownloadError extends Error {
-  constructor(readonly kind: DownloadErrorKind, message: string) {
+  constructor(
+    readonly kind: DownloadErrorKind,
+    message: string,
+    /** A more precise machine-readable reason than the kind (e.g. `already_downloading`). */
+    readonly code: string = kind,
+  ) {
     super(message);
   }
 }

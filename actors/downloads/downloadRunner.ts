@@ -66,7 +66,7 @@ export class DownloadRunner {
 
   start(req: DownloadRequest): DownloadView {
     const existing = this.#entries.get(req.id);
-    if (existing && isActive(existing.view.state)) throw new DownloadError('conflict', `download "${req.id}" is already ${existing.view.state}`);
+    if (existing && isActive(existing.view.state)) throw new DownloadError('conflict', `download "${req.id}" is already ${existing.view.state}`, 'already_downloading');
     if (existing?.view.state === 'paused') return this.resume(req.id);
     for (const e of this.#entries.values()) {
       if (e.view.dest === req.dest && (isActive(e.view.state) || e.view.state === 'paused')) {

@@ -6,6 +6,8 @@ import type { TokenStore } from '../../actors/auth/tokenStore.ts';
 import type { DaemonConfig } from '../../actors/config.ts';
 import type { DeviceControl } from '../../actors/devices/deviceControl.ts';
 import type { DeviceState } from '../../actors/devices/deviceState.ts';
+import type { Downloads } from '../../actors/downloads/downloads.ts';
+import type { ExgWeightDownloads } from '../../actors/downloads/exgWeightDownloads.ts';
 import type { PairedDevices } from '../../actors/devices/pairedDevices.ts';
 import type { LslAutoConnect } from '../../actors/devices/lslAutoConnect.ts';
 import type { DiscoveredLslStream } from '../../actors/devices/lsl/lslSource.ts';
@@ -37,4 +39,8 @@ export interface RouteServices {
   isReady(): boolean;
   port(): number;
   wsClients(): WsClientInfo[];
+  /** The downloads manager (every kind of download). */
+  downloads: Downloads;
+  /** EEG encoder weights downloads; `status()` gives the download fields of GET /v1/models/status. */
+  exgWeights: ExgWeightDownloads;
 }
