@@ -1,0 +1,298 @@
+// The downloads manager against a file server in this process: resume after dropped
+// connections with the hash intact, a server that ignores Range, 416 for a complete partial
+// file, wrong bytes, pause and resume, cancel, retries with backoff then giving up, at most 5
+// reports a second, the queue, and a restarted manager resuming from the queue file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Downloads, type DownloadsOptions } from '../actors/downloads/downloads.ts';
+import type { DownloadView } from '../actors/downloads/downloadView.ts';
+import { partialPath } from '../actors/downloads/partialFile.ts';
+import type { DownloadRequest } from '../machines/download.ts';
+import { startRangeServer, testBody, type RangeServer, type RangeServerOptions } from './helpers/rangeServer.ts';
+
+const MiB = 1 << 20;
+
+interface Harness {
+  downloads: Downloads;
+  dir: string;
+  reports: Array<{ at: number; view: DownloadView }>;
+  warnings: string[];
+  restart(): void;
+  stop(): void;
+  request(over?: Partial<DownloadRequest>): DownloadRequest;
+  until(id: string, cond: (v: DownloadView) => boolean, ms?: number): Promise<DownloadView>;
+}
+
+function harness(server: RangeServer | null, over: Partial<DownloadsOptions> = {}): Harness {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-dl-'));
+  const warnings: string[] = [];
+  const downloads = new Downloads({ dataDir: dir, network: 'loopback', warn: (m) => warnings.push(m), retryDelaysMs: [50, 100, 200, 400], ...over });
+  const reports: Harness['reports'] = [];
+  downloads.reportKind('test', { update: (view) => reports.push({ at: Date.now(), view }) });
+  let runner = downloads.createRunner();
+  let detach = () => undefined as unknown;
+  const boot = () => {
+    runner = downloads.createRunner();
+    runner.restore();
+    detach = downloads.attach(runner);
+  };
+  boot();
+  return {
+    downloads,
+    dir,
+    reports,
+    warnings,
+    restart: () => {
+      detach();
+      runner.stop();
+      boot();
+    },
+    stop: () => {
+      detach();
+      runner.stop();
+    },
+    request: (o = {}) => ({ id: 'f', url: server?.url() ?? 'http://127.0.0.1:9/none', dest: path.join(dir, 'models', 'file.bin'), sha256: server?.sha256 ?? null, size: null, kind: 'test', ...o }),
+    until: async (id, cond, ms = 15_000) => {
+      const end = Date.now() + ms;
+      for (;;) {
+        const v = downloads.get(id);
+        if (v && cond(v)) return v;
+        if (Date.now() > end) throw new Error(`download ${id} did not get there in time: ${JSON.stringify(v)}`);
+        await sleep(10);
+      }
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sha256Of = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+const rangeStart = (range: string | undefined) => (range ? Number(/bytes=(\d+)-/.exec(range)![1]) : 0);
+
+async function withServer(bytes: number, options: RangeServerOptions, fn: (s: RangeServer) => Promise<void>) {
+  const server = await startRangeServer(testBody(bytes), options);
+  try {
+    await fn(server);
+  } finally {
+    await server.close();
+  }
+}
+
+test('a connection dropped mid-file is resumed with Range and the hash of the whole file matches', () =>
+  withServer(6 * MiB, { dropAfterBytes: 1.5 * MiB, drops: 3 }, async (server) => {
+    const h = harness(server);
+    h.downloads.start(h.request());
+    const done = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
+    h.stop();
+    assert.equal(done.state, 'done', done.error ?? '');
+    assert.equal(done.digest, server.sha256);
+    const dest = h.request().dest;
+    assert.equal(sha256Of(dest), server.sha256);
+    assert.ok(!fs.existsSync(partialPath(dest)), 'no partial file left');
+    assert.equal(server.requests.length, 4);
+    const starts = server.requests.map((r) => rangeStart(r.range));
+    assert.equal(starts[0], 0);
+    for (let i = 1; i < starts.length; i++) {
+      assert.ok(starts[i]! > starts[i - 1]!, `attempt ${i + 1} resumed further on: ${starts}`);
+      assert.equal(server.requests[i]!.status, 206);
+    }
+  }));
+
+test('a server that ignores Range gets the file again from byte 0', () =>
+  withServer(3 * MiB, { dropAfterBytes: MiB, drops: 1, ignoreRange: true }, async (server) => {
+    const h = harness(server);
+    h.downloads.start(h.request());
+    const done = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
+    h.stop();
+    assert.equal(done.state, 'done', done.error ?? '');
+    assert.equal(sha256Of(h.request().dest), server.sha256);
+    assert.equal(server.requests.length, 2);
+    assert.ok(rangeStart(server.requests[1]!.range) > 0, 'the second request asked for a range');
+    assert.equal(server.requests[1]!.status, 200);
+  }));
+
+test('a partial file that is already complete gets 416 and is verified without a body', () =>
+  withServer(MiB, {}, async (server) => {
+    const h = harness(server);
+    const dest = h.request().dest;
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.writeFileSync(partialPath(dest), server.body);
+    h.downloads.start(h.request());
+    const done = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
+    h.stop();
+    assert.equal(done.state, 'done', done.error ?? '');
+    assert.deepEqual(server.requests.map((r) => r.status), [416]);
+    assert.equal(sha256Of(dest), server.sha256);
+  }));
+
+test('wrong bytes fail verification with a clear reason and the bad file is removed', () =>
+  withServer(2 * MiB, { corrupt: true }, async (server) => {
+    const h = harness(server);
+    h.downloads.start(h.request());
+    const failed = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
+    h.stop();
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.error!, new RegExp(`sha256 mismatch: received [0-9a-f]{64}, expected ${server.sha256}; the file was removed`));
+    const dest = h.request().dest;
+    assert.ok(!fs.existsSync(dest) && !fs.existsSync(partialPath(dest)));
+    assert.equal(server.requests.length, 1, 'a mismatch is not retried');
+  }));
+
+test('a wrong expected size fails at the first response', () =>
+  withServer(MiB, {}, async (server) => {
+    const h = harness(server);
+    h.downloads.start(h.request({ size: MiB + 1 }));
+    const failed = await h.until('f', (v) => v.state === 'failed');
+    h.stop();
+    assert.match(failed.error!, /offers 1048576 bytes, expected 1048577/);
+  }));
+
+test('pause keeps the partial file and stops fetching; resume continues from it', () =>
+  withServer(4 * MiB, { bytesPerSec: 4 * MiB }, async (server) => {
+    const h = harness(server);
+    const dest = h.request().dest;
+    h.downloads.start(h.request());
+    await h.until('f', (v) => v.received_bytes > MiB / 2);
+    const paused = h.downloads.pause('f');
+    assert.equal(paused.state, 'paused');
+    await sleep(150);
+    const kept = fs.statSync(partialPath(dest)).size;
+    assert.ok(kept > 0);
+    await sleep(300);
+    assert.equal(fs.statSync(partialPath(dest)).size, kept, 'nothing written while paused');
+    assert.equal(server.requests.length, 1);
+    server.options.bytesPerSec = undefined;
+    h.downloads.resume('f');
+    const done = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
+    h.stop();
+    assert.equal(done.state, 'done', done.error ?? '');
+    assert.equal(server.requests.length, 2);
+    assert.equal(rangeStart(server.requests[1]!.range), kept);
+    assert.equal(sha256Of(dest), server.sha256);
+  }));
+
+test('cancel stops the transfer and deletes the partial file', () =>
+  withServer(4 * MiB, { bytesPerSec: 2 * MiB }, async (server) => {
+    const h = harness(server);
+    const dest = h.request().dest;
+    h.downloads.start(h.request());
+    await h.until('f', (v) => v.received_bytes > MiB / 4);
+    assert.ok(fs.existsSync(partialPath(dest)));
+    assert.equal(h.downloads.cancel('f').state, 'cancelled');
+    await sleep(200);
+    h.stop();
+    assert.ok(!fs.existsSync(partialPath(dest)), 'partial deleted');
+    assert.ok(!fs.existsSync(dest));
+    assert.equal(server.requests.length, 1);
+    assert.equal(h.reports.at(-1)!.view.state, 'cancelled');
+  }));
+
+test('network errors are retried with growing delays, then the download gives up', () =>
+  withServer(MiB, { status: 503 }, async (server) => {
+    const h = harness(server);
+    h.downloads.start(h.request());
+    const failed = await h.until('f', (v) => v.state === 'failed');
+    h.stop();
+    assert.equal(server.requests.length, 5);
+    assert.match(failed.error!, /HTTP 503 .*gave up after 5 attempts/);
+    const gaps = server.requests.slice(1).map((r, i) => r.atMs - server.requests[i]!.atMs);
+    [50, 100, 200, 400].forEach((min, i) => assert.ok(gaps[i]! >= min - 5, `gap ${i + 1} ${gaps[i]} ms ≥ ${min} ms`));
+    assert.ok(h.reports.some((r) => r.view.state === 'waiting' && r.view.retry_in_secs !== null), 'waiting is reported with its countdown');
+  }));
+
+test('a refused connection is retried; a 404 is not', async () => {
+  const gone = await startRangeServer(testBody(1024));
+  const url = gone.url();
+  await gone.close();
+  const h = harness(null);
+  h.downloads.start(h.request({ url }));
+  const refused = await h.until('f', (v) => v.state === 'failed');
+  assert.match(refused.error!, /ECONNREFUSED.*gave up after 5 attempts/);
+  await withServer(1024, {}, async (server) => {
+    h.downloads.start(h.request({ id: 'g', url: server.url('/missing'), dest: path.join(h.dir, 'g.bin') }));
+    const missing = await h.until('g', (v) => v.state === 'failed');
+    assert.match(missing.error!, /HTTP 404/);
+    assert.equal(missing.attempt, 1);
+    assert.equal(server.requests.length, 1);
+  });
+  h.stop();
+});
+
+test('in loopback mode a non-loopback host is refused without connecting', async () => {
+  const h = harness(null);
+  h.downloads.start(h.request({ url: 'https://huggingface.co/x/resolve/main/y.onnx' }));
+  const failed = await h.until('f', (v) => v.state === 'failed');
+  h.stop();
+  assert.match(failed.error!, /loopback-only.*huggingface\.co/);
+  assert.equal(failed.attempt, 1);
+});
+
+test('progress is reported at most 5 times a second, and the final state once', () =>
+  withServer(3 * MiB, { bytesPerSec: 2 * MiB }, async (server) => {
+    const h = harness(server);
+    h.downloads.start(h.request());
+    await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
+    h.stop();
+    const running = h.reports.filter((r) => r.view.state !== 'done');
+    assert.ok(running.length >= 5, `some progress was reported (${running.length})`);
+    for (let i = 1; i < running.length; i++) {
+      assert.ok(running[i]!.at - running[i - 1]!.at >= 190, `reports ${i - 1} and ${i} are ${running[i]!.at - running[i - 1]!.at} ms apart`);
+    }
+    for (const r of running) assert.ok(running.filter((o) => o.at >= r.at && o.at < r.at + 1000).length <= 5);
+    assert.equal(h.reports.filter((r) => r.view.state === 'done').length, 1);
+    assert.equal(h.reports.at(-1)!.view.state, 'done');
+    const progress = running.map((r) => r.view.progress ?? 0);
+    assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress only grows');
+  }));
+
+test('at most two downloads transfer at once; the rest wait in the queue', () =>
+  withServer(MiB, { bytesPerSec: 2 * MiB }, async (server) => {
+    const h = harness(server);
+    for (const id of ['a', 'b', 'c']) h.downloads.start(h.request({ id, dest: path.join(h.dir, `${id}.bin`) }));
+    await sleep(50);
+    assert.deepEqual(h.downloads.list().map((v) => v.state), ['downloading', 'downloading', 'queued']);
+    assert.throws(() => h.downloads.start(h.request({ id: 'a', dest: path.join(h.dir, 'a.bin') })), /already downloading/);
+    assert.throws(() => h.downloads.start(h.request({ id: 'z', dest: path.join(h.dir, 'a.bin') })), /already being downloaded as "a"/);
+    for (const id of ['a', 'b', 'c']) await h.until(id, (v) => v.state === 'done');
+    h.stop();
+  }));
+
+test('a restarted manager resumes the partial file from the queue file; a paused download stays paused', () =>
+  withServer(4 * MiB, { bytesPerSec: 4 * MiB }, async (server) => {
+    const h = harness(server);
+    const dest = h.request().dest;
+    h.downloads.start(h.request());
+    h.downloads.start(h.request({ id: 'p', dest: path.join(h.dir, 'p.bin') }));
+    await h.until('f', (v) => v.received_bytes > MiB);
+    h.downloads.pause('p');
+    h.restart();
+    assert.equal(h.downloads.get('p')!.state, 'paused');
+    server.options.bytesPerSec = undefined;
+    const done = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
+    assert.equal(done.state, 'done', done.error ?? '');
+    const fRequests = server.requests.filter((r) => r.path === '/file.bin');
+    assert.ok(rangeStart(fRequests.at(-1)!.range) > MiB, 'resumed past the first MiB');
+    assert.equal(sha256Of(dest), server.sha256);
+    assert.equal(h.downloads.get('p')!.state, 'paused');
+    h.downloads.cancel('p');
+    h.stop();
+    const stored = JSON.parse(fs.readFileSync(path.join(h.dir, 'downloads.json'), 'utf8'));
+    assert.deepEqual(stored.downloads.map((d: DownloadView) => [d.id, d.state]), [['f', 'done'], ['p', 'cancelled']]);
+  }));
+
+test('forget drops a download and tells its reporter', () =>
+  withServer(MiB, {}, async (server) => {
+    const h = harness(server);
+    const removed: string[] = [];
+    h.downloads.reportKind('test', { update: () => undefined, removed: (v) => removed.push(v.id) });
+    h.downloads.start(h.request());
+    await h.until('f', (v) => v.state === 'done');
+    h.downloads.forget('f');
+    assert.equal(h.downloads.get('f'), null);
+    assert.deepEqual(removed, ['f']);
+    assert.throws(() => h.downloads.pause('f'), /no download "f"/);
+    h.stop();
+  }));
