@@ -45,7 +45,9 @@ export function testBody(bytes: number): Buffer {
   return randomBytes(bytes);
 }
 
-export async function startRangeServer(body: Buffer, options: RangeServerOptions = {}, servedPath = FILE_PATH): Promise<RangeServer> {
+/** Serves `body` at `served` (one path, or every path a pattern matches; others are 404). */
+export async function startRangeServer(body: Buffer, options: RangeServerOptions = {}, served: string | RegExp = FILE_PATH): Promise<RangeServer> {
+  const isServed = (p: string) => (typeof served === 'string' ? p === served : served.test(p));
   const corrupted = Buffer.from(body);
   for (let i = 0; i < corrupted.length; i += 1 << 20) corrupted[i] = corrupted[i]! ^ 0xff;
   const requests: RequestLog[] = [];
@@ -56,7 +58,7 @@ export async function startRangeServer(body: Buffer, options: RangeServerOptions
     sha256: createHash('sha256').update(body).digest('hex'),
     options,
     requests,
-    url: (p = servedPath) => `http://127.0.0.1:${state.port}${p}`,
+    url: (p = typeof served === 'string' ? served : FILE_PATH) => `http://127.0.0.1:${state.port}${p}`,
     close: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy();
@@ -72,7 +74,7 @@ export async function startRangeServer(body: Buffer, options: RangeServerOptions
       log.status = status;
       res.writeHead(status, headers);
     };
-    if (req.url !== servedPath) return reply(404), res.end();
+    if (!isServed(req.url ?? '')) return reply(404), res.end();
     if (o.status) return reply(o.status), res.end();
     const size = body.length;
     let start = 0;
