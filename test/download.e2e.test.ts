@@ -1,7 +1,8 @@
 // EEG weights downloads through the real daemon, from a Hugging Face stand-in in this process
 // (HF_ENDPOINT on 127.0.0.1): the active family's ONNX file is fetched with progress events;
 // a daemon killed mid-download resumes the partial file when it starts again; pause, resume and
-// cancel over HTTP; the built-in family and a second trigger are refused with 409.
+// cancel over HTTP; a downloads actor restarted by its supervisor carries on; the built-in
+// family and a second trigger are refused with 409.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -23,7 +24,7 @@ let dirs: DaemonDirs;
 let daemon: RunningDaemon;
 let api: ReturnType<typeof client>;
 
-const env = () => ({ HF_ENDPOINT: `http://127.0.0.1:${server.port}` });
+const env = () => ({ HF_ENDPOINT: `http://127.0.0.1:${server.port}`, SKILL_FAULT_INJECTION: '1' });
 const weightsPath = (name: string) => path.join(dirs.data, 'models', 'exg', EXG_FAMILIES[name]!.onnx_file);
 const writeModelConfig = (text: string) => fs.writeFileSync(path.join(dirs.data, 'model_config.json'), text);
 const sha256Of = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -72,7 +73,7 @@ test('the active family downloads from HF_ENDPOINT; a daemon killed mid-file res
   assert.equal(again.json.ok, false);
   assert.equal(again.json.code, 'already_downloading');
 
-  const progress = await sub.next((f) => f.type === 'ExgDownloadProgress' && f.payload.received_bytes > MiB, 10_000);
+  const progress = await sub.next((f) => f.type === 'ExgDownloadProgress' && f.payload.received_bytes > 1.5 * MiB, 10_000);
   sub.close();
   assert.equal(progress.payload.backend, FAMILY);
   assert.equal(progress.payload.downloading, true);
@@ -135,6 +136,22 @@ test('pause keeps the partial file, resume continues it with a Range request; ca
   assert.ok(!fs.existsSync(weightsPath(OTHER)));
   assert.equal((await api.post('/v1/models/cancel-weights-download')).json.message, 'No weights download in progress');
   sub.close();
+});
+
+test('a downloads actor that fails is restarted by its supervisor and carries on from the partial file', async () => {
+  server.options.bytesPerSec = MiB;
+  const id = 'exg:labram';
+  assert.equal((await api.post('/v1/models/trigger-weights-download', { family: 'labram' })).status, 200);
+  await download(id, (d) => d.received_bytes > MiB / 2);
+  const sub = await subscribe(daemon.port, daemon.token);
+  assert.equal((await api.post('/v1/debug/actors/fault', { id: 'downloads' })).status, 200);
+  await sub.next((f) => f.type === 'actor-restarted' && f.payload.actor === 'downloads');
+  sub.close();
+  server.options.bytesPerSec = undefined;
+  const done = await download(id, (d) => d.state === 'done' || d.state === 'failed');
+  assert.equal(done.state, 'done', done.error ?? '');
+  assert.ok(rangeStart(server.requests.at(-1)!.range) > MiB / 2, 'the restarted actor resumed with a Range request');
+  assert.equal(sha256Of(weightsPath('labram')), server.sha256);
 });
 
 test('the built-in encoder has nothing to download (409); an unknown family is a 422', async () => {

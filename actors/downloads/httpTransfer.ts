@@ -59,11 +59,13 @@ export async function runTransfer(opts: TransferOptions, report: TransferReport)
   let total: number | null = null;
   let lastProgress = 0;
   let started = false;
+  // Progress counts bytes on disk, not bytes hashed: what a resume would find if we stopped now.
+  let onDisk = () => received;
   const tick = (force = false) => {
     const now = Date.now();
     if (!force && now - lastProgress < opts.progressIntervalMs) return;
     lastProgress = now;
-    report.progress(received, total);
+    report.progress(onDisk(), total);
   };
   try {
     const part = partialPath(opts.dest);
@@ -125,6 +127,7 @@ export async function runTransfer(opts: TransferOptions, report: TransferReport)
       report.started(from, total);
       lastProgress = Date.now();
       const out = fs.createWriteStream(part, { flags: from > 0 ? 'a' : 'w' });
+      onDisk = () => from + out.bytesWritten;
       let diskError: Error | null = null;
       out.on('error', (err) => (diskError ??= err));
       const meter = new Transform({
