@@ -19,6 +19,9 @@ export interface DownloadReporter {
   removed?(view: DownloadView): void;
 }
 
+/** What a caller asks for: the request with the expected digest and size optional. */
+export type DownloadStart = Omit<DownloadRequest, 'sha256' | 'size'> & { sha256?: string | null; size?: number | null };
+
 export interface DownloadsOptions {
   dataDir: string;
   /** In `loopback` mode only loopback hosts may be fetched (tests, air-gapped machines). */
@@ -86,8 +89,9 @@ export class Downloads {
     return this.#runner !== null;
   }
 
-  start(req: DownloadRequest): DownloadView {
-    return this.#use().start(req);
+  /** Starts (or, when paused, resumes) a download; `sha256` and `size` are checked when given. */
+  start(req: DownloadStart): DownloadView {
+    return this.#use().start({ ...req, sha256: req.sha256?.toLowerCase() ?? null, size: req.size ?? null });
   }
 
   pause(id: string): DownloadView {
