@@ -23,6 +23,8 @@ export interface ActorSystemDeps {
   recorder?: AnyActorLogic;
   /** The downloads manager's logic (actors/downloads/downloadsActor.ts). */
   downloads?: AnyActorLogic;
+  /** The device scanner (actors/scanner/scannerActor.ts); its input is read at every (re)start. */
+  scanner?: { logic: AnyActorLogic; input: () => unknown };
 }
 
 export const ROOT_ID = 'root';
@@ -91,6 +93,7 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
     // as "shutdown" before the device session closes underneath it.
     ...(deps.recorder ? [{ id: 'recorder', machine: 'recorder', logic: wrap(deps.recorder, 'recorder'), input: () => ({}), ...standard }] : []),
     ...(deps.downloads ? [{ id: 'downloads', machine: 'downloads', logic: wrap(deps.downloads, 'downloads'), input: () => ({}), ...standard }] : []),
+    ...(deps.scanner ? [{ id: 'scanner', machine: 'scanner', logic: wrap(deps.scanner.logic, 'scanner'), input: deps.scanner.input, ...standard }] : []),
   ];
 
   const root: Actor<typeof supervisorMachine> = createActor(supervisorMachine, {

@@ -16,6 +16,7 @@ import { discoverStreams, lslSource } from '../actors/devices/lsl/lslSource.ts';
 import { LslAutoConnect } from '../actors/devices/lslAutoConnect.ts';
 import { VirtualOutlet } from '../actors/devices/virtualOutlet.ts';
 import { PairedDevices } from '../actors/devices/pairedDevices.ts';
+import { createScanner } from '../actors/scanner/scannerActor.ts';
 import { sourceFactory } from '../actors/devices/sourceFactory.ts';
 import type { VirtualSourceOptions } from '../actors/devices/virtual/virtualOptions.ts';
 import { MAX_RETRY_ATTEMPTS } from '../machines/device.ts';
@@ -98,6 +99,13 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   });
   const downloads = new Downloads({ dataDir: config.dataDir, network: config.network, warn: (m) => log.warn('downloads', m) });
   const exgWeights = new ExgWeightDownloads({ downloads, dataDir: config.dataDir, hfEndpoint: config.hfEndpoint, bus });
+  const scanner = createScanner({
+    settings,
+    paired,
+    bus,
+    bluetooth: () => openBluetooth(),
+    discoverLsl: (timeoutMs) => discoverStreams({ timeoutMs, network: config.network, sessionId: config.lslSessionId }),
+  });
   const actors = startActorSystem({
     bus,
     log,
@@ -118,7 +126,9 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     },
     recorder: recorder.logic,
     downloads: downloadsLogic(downloads),
+    scanner,
   });
+  scanner.attach(actors);
   const deviceControl = new DeviceControl(actors, device, paired);
   const discoverLsl = (timeoutMs: number) => discoverStreams({ timeoutMs, network: config.network, sessionId: config.lslSessionId });
   const lslAutoConnect = new LslAutoConnect(settings, device, deviceControl, () => discoverLsl(2_000), log);
@@ -151,6 +161,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     device,
     deviceControl,
     paired,
+    scanner: scanner.state,
     lslAutoConnect,
     latestBands: () => live.latestBands,
     discoverLsl,

@@ -13,6 +13,7 @@ import { labelRoutes } from './routes/labels.ts';
 import { lslRoutes } from './routes/lsl.ts';
 import { modelDownloadRoutes } from './routes/modelDownloads.ts';
 import { modelRoutes } from './routes/models.ts';
+import { scannerRoutes } from './routes/scanner.ts';
 import { searchRoutes } from './routes/search.ts';
 import type { RouteServices } from './routes/services.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -24,6 +25,7 @@ export const ROUTE_GROUPS = [
   ['Events', eventRoutes],
   ['Session control', controlRoutes],
   ['Devices', deviceRoutes],
+  ['Scanner', scannerRoutes],
   ['LSL', lslRoutes],
   ['Activity', activityRoutes],
   ['History', historyRoutes],

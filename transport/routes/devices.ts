@@ -1,5 +1,6 @@
 // Known devices: the paired list (persisted), the preferred device, and what scanners see.
 import { z } from 'zod';
+import { deviceList } from '../../actors/scanner/deviceList.ts';
 import { notFound } from '../errors.ts';
 import { route, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';
@@ -7,20 +8,9 @@ import type { RouteServices } from './services.ts';
 const deviceId = z.string().trim().min(1).max(256);
 
 export function deviceRoutes(s: RouteServices): Route[] {
-  const list = () => {
-    const preferred = s.paired.preferredId;
-    return s.paired.all().map((d) => ({
-      id: d.id,
-      name: d.name,
-      last_seen: d.last_seen,
-      last_rssi: null,
-      is_paired: true,
-      is_preferred: d.id === preferred,
-      transport: d.id.startsWith('lsl:') ? 'lsl' : d.id.startsWith('ble:') || d.id.toLowerCase().startsWith('muse') ? 'ble' : 'unknown',
-    }));
-  };
+  const list = () => deviceList(s.scanner.discovered(), s.paired.all(), s.paired.preferredId);
   return [
-    route({ method: 'GET', path: '/v1/devices', scope: 'acl', summary: 'Paired and discovered devices `[{id, name, last_seen, last_rssi, is_paired, is_preferred, transport}]`.', handler: list }),
+    route({ method: 'GET', path: '/v1/devices', scope: 'acl', summary: 'Devices the scanner sees now merged with the paired ones `[{id, name, last_seen, last_rssi, is_paired, is_preferred, transport}]`; `transport` is `ble|usb_serial|lsl`, or `unknown` for a paired device not in sight whose id names none.', handler: list }),
     route({
       method: 'POST', path: '/v1/devices/pair', scope: 'acl', summary: 'Pair `{id, name?}`; returns the device list.',
       body: z.object({ id: deviceId, name: z.string().trim().max(256).optional() }),

@@ -9,6 +9,7 @@ import type { DeviceState } from '../../actors/devices/deviceState.ts';
 import type { Downloads } from '../../actors/downloads/downloads.ts';
 import type { ExgWeightDownloads } from '../../actors/downloads/exgWeightDownloads.ts';
 import type { PairedDevices } from '../../actors/devices/pairedDevices.ts';
+import type { ScannerState } from '../../actors/scanner/scannerState.ts';
 import type { LslAutoConnect } from '../../actors/devices/lslAutoConnect.ts';
 import type { DiscoveredLslStream } from '../../actors/devices/lsl/lslSource.ts';
 import type { VirtualOutlet, VirtualOutletState } from '../../actors/devices/virtualOutlet.ts';
@@ -30,6 +31,8 @@ export interface RouteServices {
   device: DeviceState;
   deviceControl: DeviceControl;
   paired: PairedDevices;
+  /** The device scanner: its state, start/stop, and what it sees now. */
+  scanner: ScannerState;
   lslAutoConnect: LslAutoConnect;
   latestBands(): object | null;
   discoverLsl(timeoutMs: number): Promise<DiscoveredLslStream[]>;
