@@ -23,6 +23,8 @@ export interface ActorSystemDeps {
   recorder?: AnyActorLogic;
   /** The downloads manager's logic (actors/downloads/downloadsActor.ts). */
   downloads?: AnyActorLogic;
+  /** The EEG encoder's logic (actors/embeddings/eegEncoder.ts): its worker thread and model. */
+  encoder?: AnyActorLogic;
   /** The device scanner (actors/scanner/scannerActor.ts); its input is read at every (re)start. */
   scanner?: { logic: AnyActorLogic; input: () => unknown };
 }
@@ -93,6 +95,7 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
     // as "shutdown" before the device session closes underneath it.
     ...(deps.recorder ? [{ id: 'recorder', machine: 'recorder', logic: wrap(deps.recorder, 'recorder'), input: () => ({}), ...standard }] : []),
     ...(deps.downloads ? [{ id: 'downloads', machine: 'downloads', logic: wrap(deps.downloads, 'downloads'), input: () => ({}), ...standard }] : []),
+    ...(deps.encoder ? [{ id: 'encoder', machine: 'encoder', logic: wrap(deps.encoder, 'encoder'), input: () => ({}), ...standard }] : []),
     ...(deps.scanner ? [{ id: 'scanner', machine: 'scanner', logic: wrap(deps.scanner.logic, 'scanner'), input: deps.scanner.input, ...standard }] : []),
   ];
 

@@ -33,6 +33,7 @@ import { recordingReporter } from '../actors/recorder/recordingReporter.ts';
 import { Downloads } from '../actors/downloads/downloads.ts';
 import { downloadsLogic } from '../actors/downloads/downloadsActor.ts';
 import { ExgWeightDownloads } from '../actors/downloads/exgWeightDownloads.ts';
+import { EegEncoder } from '../actors/embeddings/eegEncoder.ts';
 import { Authenticator } from '../transport/auth.ts';
 import { EventsSocket } from '../transport/eventsSocket.ts';
 import { HostGuard } from '../transport/hostGuard.ts';
@@ -99,6 +100,8 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   });
   const downloads = new Downloads({ dataDir: config.dataDir, network: config.network, warn: (m) => log.warn('downloads', m) });
   const exgWeights = new ExgWeightDownloads({ downloads, dataDir: config.dataDir, hfEndpoint: config.hfEndpoint, bus });
+  const encoder = new EegEncoder({ dataDir: config.dataDir, bus, log, writer: recorder.writer, inferenceDevice: () => String(settings.get().exg_inference_device ?? 'auto') });
+  recorder.link.onEpoch = encoder.onEpoch;
   const scanner = createScanner({
     settings,
     paired,
@@ -126,6 +129,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     },
     recorder: recorder.logic,
     downloads: downloadsLogic(downloads),
+    encoder: encoder.logic(),
     scanner,
   });
   scanner.attach(actors);
@@ -176,6 +180,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     wsClients: () => events.list(),
     downloads,
     exgWeights,
+    encoder,
   };
   const routes = buildRouteTable(services);
   const router = new Router(routes);

@@ -8,6 +8,7 @@ import type { DeviceControl } from '../../actors/devices/deviceControl.ts';
 import type { DeviceState } from '../../actors/devices/deviceState.ts';
 import type { Downloads } from '../../actors/downloads/downloads.ts';
 import type { ExgWeightDownloads } from '../../actors/downloads/exgWeightDownloads.ts';
+import type { EegEncoder } from '../../actors/embeddings/eegEncoder.ts';
 import type { PairedDevices } from '../../actors/devices/pairedDevices.ts';
 import type { ScannerState } from '../../actors/scanner/scannerState.ts';
 import type { LslAutoConnect } from '../../actors/devices/lslAutoConnect.ts';
@@ -46,4 +47,6 @@ export interface RouteServices {
   downloads: Downloads;
   /** EEG encoder weights downloads; `status()` gives the download fields of GET /v1/models/status. */
   exgWeights: ExgWeightDownloads;
+  /** The EEG encoder: state, timings, `encodeEpochs`, and `stored.onStored` for every embedding written. */
+  encoder: EegEncoder;
 }

@@ -1,0 +1,278 @@
+// The EEG encoder subsystem: live epochs in, embeddings stored, announced and handed on.
+//
+// - The supervised actor (`logic()`, the statechart of machines/encoder.ts) owns one worker
+//   thread running onnxruntime and the model loaded in it. If the thread dies the actor fails,
+//   the supervisor restarts it, and a new thread loads the model again; epochs wait meanwhile.
+// - Live epochs (`onEpoch`, set as the recorder's `onEpoch`) wait in a bounded queue of 128, as
+//   in the reference; when it is full an epoch is dropped and counted — the live stream never
+//   waits for the encoder. An epoch whose encoding was cut short by the thread dying is tried
+//   once more, then dropped (so a poison epoch cannot crash-loop the thread).
+// - Each embedding is written into its epoch's row through the recorder's writer thread
+//   (ordered after the row's insert), announced as `EegEmbedding`, and passed to
+//   `stored.onStored` listeners.
+// - `encodeEpochs` runs stored epochs through the same thread, for re-embedding.
+//
+// Virtual devices are embedded like any other (the reference skips them unless told not to).
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fromCallback, fromPromise } from 'xstate';
+import { encoderMachine, type EncoderContext, type EncoderState, type LoadOutcome } from '../../machines/encoder.ts';
+import type { EventBus } from '../eventBus.ts';
+import type { DaemonLog } from '../log.ts';
+import type { LiveEpoch } from '../recorder/liveEpoch.ts';
+import type { EmbeddingUpdate } from '../recorder/writerProtocol.ts';
+import type { EpochMetrics } from '../store/epochMetrics.ts';
+import { EmbeddingEvents } from './embeddingEvents.ts';
+import type { LoadedModel } from './encoderProtocol.ts';
+import { EncoderLostError, EncoderWorker, type EpochInput } from './encoderWorker.ts';
+import { EmbedTimings } from './embedTimings.ts';
+import { EXG_FAMILIES } from './exgCatalog.ts';
+import { exgModelPath, weightsLookLoadable } from './exgWeights.ts';
+import { readStoredModelConfig } from './modelConfig.ts';
+
+export const LIVE_QUEUE_LIMIT = 128;
+/** The reference warns when one epoch takes longer than this. */
+const SLOW_EMBED_MS = 2_000;
+
+export interface EegEncoderDeps {
+  dataDir: string;
+  bus: EventBus;
+  log: DaemonLog;
+  /** The recorder's writer: `embedding()` fills the epoch's row. */
+  writer: { embedding(update: EmbeddingUpdate): void };
+  /** `exg_inference_device` as set (auto|cpu|gpu|mlx); this build runs onnxruntime on the CPU whatever it says. */
+  inferenceDevice(): string;
+  queueLimit?: number;
+}
+
+export class EncoderUnavailableError extends Error {
+  constructor(readonly state: EncoderState) {
+    super(`the EEG encoder is ${state.replace('_', ' ')}, not ready`);
+  }
+}
+
+interface Queued {
+  epoch: LiveEpoch;
+  attempts: number;
+}
+
+export class EegEncoder {
+  readonly stored = new EmbeddingEvents();
+  readonly timings = new EmbedTimings();
+  #worker: EncoderWorker | null = null;
+  #state: EncoderState = 'unloaded';
+  #family: string;
+  #model: LoadedModel | null = null;
+  #reason: string | null = null;
+  #queue: Queued[] = [];
+  #draining = false;
+  #epochs = 0;
+  #dropped = 0;
+  #skipped = 0;
+  #failed = 0;
+  #latestMetrics: EpochMetrics | null = null;
+  readonly #settled = new Set<(s: EncoderState) => void>();
+
+  constructor(private readonly deps: EegEncoderDeps) {
+    this.#family = readStoredModelConfig(deps.dataDir).active_family;
+  }
+
+  get state(): EncoderState {
+    return this.#state;
+  }
+
+  get model(): LoadedModel | null {
+    return this.#model;
+  }
+
+  get family(): string {
+    return this.#family;
+  }
+
+  /** Epoch counters since the daemon started. */
+  counts() {
+    return { embedded: this.#epochs, queued: this.#queue.length, dropped: this.#dropped, skipped: this.#skipped, failed: this.#failed };
+  }
+
+  get latestMetrics(): EpochMetrics | null {
+    return this.#latestMetrics;
+  }
+
+  get lastError(): string | null {
+    return this.#state === 'metrics_only' || this.#state === 'failed' ? this.#reason : null;
+  }
+
+  /** Resolves once the encoder is ready, metrics-only or failed (at once if it is), or after `timeoutMs`. */
+  settled(timeoutMs = 30_000): Promise<EncoderState> {
+    if (isSettled(this.#state)) return Promise.resolve(this.#state);
+    return new Promise((resolve) => {
+      const done = (s: EncoderState) => {
+        clearTimeout(timer);
+        this.#settled.delete(done);
+        resolve(s);
+      };
+      const timer = setTimeout(() => done(this.#state), timeoutMs);
+      timer.unref();
+      this.#settled.add(done);
+    });
+  }
+
+  /** The recorder's epoch callback. Never blocks: queue, or drop and count. */
+  readonly onEpoch = (epoch: LiveEpoch): void => {
+    this.#latestMetrics = epoch.metrics;
+    if (this.#state === 'metrics_only' || this.#state === 'failed') {
+      this.#skipped++;
+      return;
+    }
+    if (this.#queue.length >= (this.deps.queueLimit ?? LIVE_QUEUE_LIMIT)) {
+      this.#dropped++;
+      if (this.#dropped === 1 || this.#dropped % 100 === 0) this.deps.log.warn('encoder', `embed worker busy: ${this.#dropped} epoch(s) dropped so far`);
+      return;
+    }
+    this.#queue.push({ epoch, attempts: 0 });
+    void this.#drain();
+  };
+
+  /**
+   * Embeds epochs (channel arrays at their own rate) through the live encoder's thread, in
+   * order with live epochs; for re-embedding stored data. Rejects with EncoderUnavailableError
+   * unless the encoder is ready.
+   */
+  async encodeEpochs(epochs: EpochInput[]): Promise<{ vectors: Float32Array[]; model: string; ms: number[] }> {
+    const worker = this.#worker;
+    if (this.#state !== 'ready' || !worker) throw new EncoderUnavailableError(this.#state);
+    const r = await worker.encode(epochs);
+    return { vectors: r.vectors, model: this.#family, ms: r.ms };
+  }
+
+  /** Kills the worker thread as a crash would (supervision tests); false when there is none. */
+  injectWorkerFault(): boolean {
+    if (!this.#worker) return false;
+    this.#worker.injectFault();
+    return true;
+  }
+
+  /** The actor to run under the supervisor. */
+  logic() {
+    return encoderMachine.provide({
+      actors: {
+        thread: fromCallback(({ sendBack }) => {
+          const worker = new EncoderWorker((message) => sendBack({ type: 'worker.lost', message }));
+          this.#worker = worker;
+          sendBack({ type: 'encoder.load' });
+          return () => {
+            if (this.#worker === worker) this.#worker = null;
+            this.#enter('unloaded', null);
+            void worker.close();
+          };
+        }),
+        loadModel: fromPromise<LoadOutcome>(() => this.#load()),
+      },
+      actions: {
+        report: ({ context }, params: { state: EncoderState }) => this.#enter(params.state, context),
+      },
+    });
+  }
+
+  async #load(): Promise<LoadOutcome<LoadedModel>> {
+    const familyId = readStoredModelConfig(this.deps.dataDir).active_family;
+    this.#family = familyId;
+    const family = EXG_FAMILIES[familyId]!;
+    const file = exgModelPath(this.deps.dataDir, family);
+    if (!family.builtin && !weightsLookLoadable(file)) {
+      return { kind: 'metrics_only', reason: `no ONNX weights for ${family.name} at ${file} (POST /v1/models/trigger-weights-download)` };
+    }
+    const worker = this.#worker;
+    if (!worker) throw new Error('no encoder thread');
+    const device = this.deps.inferenceDevice();
+    if (device === 'gpu' || device === 'mlx') this.deps.log.info('encoder', `exg_inference_device is "${device}" but this build of onnxruntime has only the CPU provider; running on the CPU`);
+    const model = await worker.load({ family: familyId, path: file, builtin: family.builtin === true, input: family.input, threads: 1 });
+    return { kind: 'ready', model };
+  }
+
+  #enter(state: EncoderState, context: EncoderContext | null): void {
+    this.#state = state;
+    const outcome = context?.outcome as LoadOutcome<LoadedModel> | null | undefined;
+    if (state === 'ready' && outcome?.kind === 'ready') {
+      this.#model = outcome.model;
+      this.#reason = null;
+      const m = outcome.model;
+      this.deps.log.info('encoder', `${m.family} ready (${m.generated ? 'generated' : 'loaded'} ${m.path} in ${m.loadMs.toFixed(0)} ms, ${m.backend})`);
+      this.deps.bus.publish('EmbedWorkerStatus', this.#workerStatus('ready'));
+      void this.#drain();
+    } else if (state === 'metrics_only' || state === 'failed') {
+      this.#model = null;
+      this.#reason = outcome?.kind === 'metrics_only' ? outcome.reason : context?.error ?? null;
+      this.deps.log.warn('encoder', `${this.#family}: epochs are stored without embeddings (${state}): ${this.#reason}`);
+      this.deps.bus.publish('EmbedWorkerStatus', this.#workerStatus('metrics_only'));
+      this.#skipped += this.#queue.length;
+      this.#queue = [];
+    } else {
+      this.#model = null;
+    }
+    if (isSettled(state)) for (const done of [...this.#settled]) done(state);
+  }
+
+  #workerStatus(status: 'ready' | 'metrics_only') {
+    return {
+      status,
+      backend: this.#family,
+      hnsw_rebuilt: false,
+      recovered_embeddings: 0,
+      execution_provider: 'cpu',
+      ...(status === 'ready' ? { embed_dim: EXG_FAMILIES[this.#family]?.embed_dim ?? null } : { reason: this.#reason, encoder_state: this.#state }),
+    };
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.#state === 'ready' && this.#worker && this.#queue.length > 0) {
+        const item = this.#queue[0]!;
+        const worker = this.#worker;
+        const started = performance.now();
+        let vector: Float32Array;
+        let inThreadMs: number;
+        try {
+          const r = await worker.encode([{ channels: item.epoch.channels, sampleRateHz: item.epoch.sampleRateHz }]);
+          vector = r.vectors[0]!;
+          inThreadMs = r.ms[0]!;
+        } catch (err) {
+          if (err instanceof EncoderLostError && ++item.attempts < 2) break; // retried by the next thread
+          this.#queue.shift();
+          this.#failed++;
+          this.deps.log.warn('encoder', `epoch at ${item.epoch.startMs} not embedded: ${(err as Error).message}`);
+          continue;
+        }
+        this.#queue.shift();
+        this.#store(item.epoch, vector, performance.now() - started, inThreadMs);
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #store(e: LiveEpoch, vector: Float32Array, ms: number, inThreadMs: number): void {
+    const dayDir = path.dirname(e.csvPath);
+    this.deps.writer.embedding({ dayDir, timestampMs: e.startMs, vector });
+    this.#epochs++;
+    this.timings.add(ms, inThreadMs);
+    if (ms > SLOW_EMBED_MS) this.deps.log.warn('encoder', `embedding the epoch at ${e.startMs} took ${ms.toFixed(0)} ms`);
+    this.deps.bus.publish('EegEmbedding', {
+      timestamp: e.startMs,
+      dim: vector.length,
+      epoch: this.#epochs,
+      model: this.#family,
+      device_name: e.deviceName,
+      embed_ms: round2(ms),
+    });
+    this.stored.emitStored({ timestampMs: e.startMs, dayDir, vector, deviceName: e.deviceName, model: this.#family });
+  }
+}
+
+function isSettled(s: EncoderState): boolean {
+  return s === 'ready' || s === 'metrics_only' || s === 'failed';
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;

@@ -1,0 +1,24 @@
+// Linear resampling of one channel to the encoder's rate, as the reference does for its 1280-
+// sample epochs (notes §5.1). Output sample i sits at time i / toHz from the epoch start and is
+// interpolated between the two source samples around i · fromHz / toHz; past the last source
+// sample the last value is held. Equal rates copy. No anti-alias filter: encoders look at
+// < 50 Hz and EEG has little power above half of any rate they use (the built-in one reads
+// 1–45 Hz at 256 Hz), so what folds down from above 128 Hz is small; a rate below the model's
+// is interpolated up and simply carries nothing above its own Nyquist frequency.
+
+export function linearResample(src: ArrayLike<number>, fromHz: number, toHz: number, outLength: number, out = new Float32Array(outLength)): Float32Array {
+  const n = src.length;
+  if (n === 0) return out.fill(0);
+  const step = fromHz / toHz;
+  for (let i = 0; i < outLength; i++) {
+    const pos = i * step;
+    const j = Math.floor(pos);
+    if (j >= n - 1) {
+      out[i] = src[n - 1]!;
+      continue;
+    }
+    const frac = pos - j;
+    out[i] = frac === 0 ? src[j]! : src[j]! + (src[j + 1]! - src[j]!) * frac;
+  }
+  return out;
+}
