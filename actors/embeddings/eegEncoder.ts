@@ -16,7 +16,7 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fromCallback, fromPromise } from 'xstate';
-import { encoderMachine, type EncoderContext, type EncoderState, type LoadOutcome } from '../../machines/encoder.ts';
+import { encoderMachine, type EncoderContext, type EncoderEvent, type EncoderState, type LoadOutcome } from '../../machines/encoder.ts';
 import type { EventBus } from '../eventBus.ts';
 import type { DaemonLog } from '../log.ts';
 import type { LiveEpoch } from '../recorder/liveEpoch.ts';
@@ -71,6 +71,8 @@ export class EegEncoder {
   #skipped = 0;
   #failed = 0;
   #latestMetrics: EpochMetrics | null = null;
+  /** Sends to the running actor (set while it runs). */
+  #toActor: ((e: EncoderEvent) => void) | null = null;
   readonly #settled = new Set<(s: EncoderState) => void>();
 
   constructor(private readonly deps: EegEncoderDeps) {
@@ -145,6 +147,13 @@ export class EegEncoder {
     return { vectors: r.vectors, model: this.#family, ms: r.ms };
   }
 
+  /** Loads the active family's model again (its config changed); false when the actor is not running. */
+  reload(): boolean {
+    if (!this.#toActor) return false;
+    this.#toActor({ type: 'encoder.reload' });
+    return true;
+  }
+
   /** Kills the worker thread as a crash would (supervision tests); false when there is none. */
   injectWorkerFault(): boolean {
     if (!this.#worker) return false;
@@ -159,8 +168,17 @@ export class EegEncoder {
         thread: fromCallback(({ sendBack }) => {
           const worker = new EncoderWorker((message) => sendBack({ type: 'worker.lost', message }));
           this.#worker = worker;
+          this.#toActor = sendBack;
+          // Weights of the active family just arrived: load them.
+          const offBus = this.deps.bus.subscribe((e) => {
+            if (e.type === 'ExgDownloadCompleted' && (e.payload as { backend?: unknown }).backend === readStoredModelConfig(this.deps.dataDir).active_family) {
+              sendBack({ type: 'encoder.reload' });
+            }
+          });
           sendBack({ type: 'encoder.load' });
           return () => {
+            offBus();
+            if (this.#toActor === sendBack) this.#toActor = null;
             if (this.#worker === worker) this.#worker = null;
             this.#enter('unloaded', null);
             void worker.close();
