@@ -41,17 +41,23 @@ export function listSerialPorts(roots: SerialRoots, nowSecs: number): Discovered
 }
 
 /**
- * The USB product string of a tty, from sysfs. `device` is the USB interface for ttyACM and the
- * serial converter's port below it for ttyUSB, so the product file is one or two levels up.
+ * The USB product string of a tty, from sysfs. `device` links to the USB interface for ttyACM
+ * and to the converter's port below it for ttyUSB, so the product file is one or two levels up
+ * from where the link points (resolved first: `..` of a symlink is not its lexical parent).
  */
 function usbProduct(sys: string, port: string): string | null {
-  const device = path.join(sys, 'class', 'tty', port, 'device');
-  for (const up of ['..', path.join('..', '..')]) {
+  let device: string;
+  try {
+    device = fs.realpathSync(path.join(sys, 'class', 'tty', port, 'device'));
+  } catch {
+    return null; // not Linux, or a port sysfs does not describe
+  }
+  for (const dir of [path.dirname(device), path.dirname(path.dirname(device))]) {
     try {
-      const text = fs.readFileSync(path.join(device, up, 'product'), 'utf8').trim();
+      const text = fs.readFileSync(path.join(dir, 'product'), 'utf8').trim();
       if (text) return text;
     } catch {
-      // Not at this level (or not Linux): try the next, then go without.
+      // Not at this level: try the next, then go without.
     }
   }
   return null;
