@@ -5,8 +5,10 @@
 //   the supervisor restarts it, and a new thread loads the model again; epochs wait meanwhile.
 // - Live epochs (`onEpoch`, set as the recorder's `onEpoch`) wait in a bounded queue of 128, as
 //   in the reference; when it is full an epoch is dropped and counted — the live stream never
-//   waits for the encoder. An epoch whose encoding was cut short by the thread dying is tried
-//   once more, then dropped (so a poison epoch cannot crash-loop the thread).
+//   waits for the encoder. Epochs that piled up go to the thread together (up to 16 a message).
+//   An epoch whose encoding was cut short by the thread dying is tried once more, then dropped
+//   (so a poison epoch cannot crash-loop the thread); a batch the model refuses is retried one
+//   epoch at a time so only the bad epoch is lost.
 // - Each embedding is written into its epoch's row through the recorder's writer thread
 //   (ordered after the row's insert), announced as `EegEmbedding`, and passed to
 //   `stored.onStored` listeners.
@@ -24,13 +26,15 @@ import type { EmbeddingUpdate } from '../recorder/writerProtocol.ts';
 import type { EpochMetrics } from '../store/epochMetrics.ts';
 import { EmbeddingEvents } from './embeddingEvents.ts';
 import type { LoadedModel } from './encoderProtocol.ts';
-import { EncoderLostError, EncoderWorker, type EpochInput } from './encoderWorker.ts';
+import { EncoderLostError, EncoderWorker, type Encoded, type EpochInput } from './encoderWorker.ts';
 import { EmbedTimings } from './embedTimings.ts';
 import { EXG_FAMILIES } from './exgCatalog.ts';
 import { exgModelPath, weightsLookLoadable } from './exgWeights.ts';
 import { readStoredModelConfig } from './modelConfig.ts';
 
 export const LIVE_QUEUE_LIMIT = 128;
+/** Most queued epochs sent to the thread in one message (a backlog after a restart clears fast). */
+const LIVE_BATCH = 16;
 /** The reference warns when one epoch takes longer than this. */
 const SLOW_EMBED_MS = 2_000;
 
@@ -66,6 +70,8 @@ export class EegEncoder {
   #reason: string | null = null;
   #queue: Queued[] = [];
   #draining = false;
+  /** Epochs still to send one by one after a batch failed. */
+  #isolate = 0;
   #epochs = 0;
   #dropped = 0;
   #skipped = 0;
@@ -247,28 +253,41 @@ export class EegEncoder {
     this.#draining = true;
     try {
       while (this.#state === 'ready' && this.#worker && this.#queue.length > 0) {
-        const item = this.#queue[0]!;
+        // Whatever has piled up goes in one message (one at a time after a failure, to find the culprit).
+        const items = this.#queue.slice(0, this.#isolate > 0 ? 1 : LIVE_BATCH);
         const worker = this.#worker;
         const started = performance.now();
-        let vector: Float32Array;
-        let inThreadMs: number;
+        let encoded: Encoded;
         try {
-          const r = await worker.encode([{ channels: item.epoch.channels, sampleRateHz: item.epoch.sampleRateHz }]);
-          vector = r.vectors[0]!;
-          inThreadMs = r.ms[0]!;
+          encoded = await worker.encode(items.map((q) => ({ channels: q.epoch.channels, sampleRateHz: q.epoch.sampleRateHz })));
         } catch (err) {
-          if (err instanceof EncoderLostError && ++item.attempts < 2) break; // retried by the next thread
-          this.#queue.shift();
-          this.#failed++;
-          this.deps.log.warn('encoder', `epoch at ${item.epoch.startMs} not embedded: ${(err as Error).message}`);
+          if (err instanceof EncoderLostError) {
+            // Tried again by the next thread; an epoch that was in flight twice is let go.
+            for (const q of items) q.attempts++;
+            while (this.#queue[0] && this.#queue[0].attempts >= 2) this.#fail(this.#queue.shift()!, err);
+            break;
+          }
+          if (items.length > 1) {
+            this.#isolate = items.length;
+            continue;
+          }
+          this.#fail(this.#queue.shift()!, err as Error);
+          this.#isolate = Math.max(0, this.#isolate - 1);
           continue;
         }
-        this.#queue.shift();
-        this.#store(item.epoch, vector, performance.now() - started, inThreadMs);
+        this.#queue.splice(0, items.length);
+        if (this.#isolate > 0) this.#isolate--;
+        const each = (performance.now() - started) / items.length;
+        items.forEach((q, i) => this.#store(q.epoch, encoded.vectors[i]!, each, encoded.ms[i]!));
       }
     } finally {
       this.#draining = false;
     }
+  }
+
+  #fail(q: Queued, err: Error): void {
+    this.#failed++;
+    this.deps.log.warn('encoder', `epoch at ${q.epoch.startMs} not embedded: ${err.message}`);
   }
 
   #store(e: LiveEpoch, vector: Float32Array, ms: number, inThreadMs: number): void {

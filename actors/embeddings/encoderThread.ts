@@ -63,11 +63,16 @@ async function encode(e: EpochSamples): Promise<{ vector: Float32Array; ms: numb
   const started = performance.now();
   const rows = model.channels ?? e.channels;
   const s = model.samples;
-  const data = new Float32Array(rows * s);
-  // Missing channels stay zero; extra channels are left out (the model's channel count wins).
-  for (let c = 0; c < Math.min(rows, e.channels); c++) {
-    const src = new Float32Array(e.buffer, c * e.samples * 4, e.samples);
-    linearResample(src, e.sampleRateHz, model.sampleRateHz, s, data.subarray(c * s, (c + 1) * s));
+  let data: Float32Array<ArrayBuffer>;
+  if (rows === e.channels && s === e.samples && e.sampleRateHz === model.sampleRateHz) {
+    data = new Float32Array(e.buffer as ArrayBuffer, 0, rows * s); // already what the model takes
+  } else {
+    data = new Float32Array(rows * s);
+    // Missing channels stay zero; extra channels are left out (the model's channel count wins).
+    for (let c = 0; c < Math.min(rows, e.channels); c++) {
+      const src = new Float32Array(e.buffer, c * e.samples * 4, e.samples);
+      linearResample(src, e.sampleRateHz, model.sampleRateHz, s, data.subarray(c * s, (c + 1) * s));
+    }
   }
   const dims = model.dataShape.length === 3 ? [1, rows, s] : [rows, s];
   const feeds: Record<string, ort.Tensor> = { [model.dataInput]: new ort.Tensor('float32', data, dims) };

@@ -6,19 +6,21 @@
 // 1–45 Hz at 256 Hz), so what folds down from above 128 Hz is small; a rate below the model's
 // is interpolated up and simply carries nothing above its own Nyquist frequency.
 
-export function linearResample(src: ArrayLike<number>, fromHz: number, toHz: number, outLength: number, out = new Float32Array(outLength)): Float32Array {
+export function linearResample(src: Float32Array, fromHz: number, toHz: number, outLength: number, out = new Float32Array(outLength)): Float32Array {
   const n = src.length;
   if (n === 0) return out.fill(0);
   const step = fromHz / toHz;
+  const last = src[n - 1]!;
   for (let i = 0; i < outLength; i++) {
     const pos = i * step;
-    const j = Math.floor(pos);
+    const j = Math.trunc(pos);
     if (j >= n - 1) {
-      out[i] = src[n - 1]!;
+      out[i] = last;
       continue;
     }
-    const frac = pos - j;
-    out[i] = frac === 0 ? src[j]! : src[j]! + (src[j + 1]! - src[j]!) * frac;
+    const a = src[j]!;
+    // At frac = 0 this is exactly `a`: equal rates copy bit for bit.
+    out[i] = a + (src[j + 1]! - a) * (pos - j);
   }
   return out;
 }
