@@ -145,7 +145,12 @@ test('csv-metrics and embedding-count agree with the files', async () => {
   assert.equal(csv.status, 200, csv.text);
   assert.equal(csv.json.n_rows, snaps.length);
   const count = await admin.post('/v1/analysis/embedding-count', { startUtc: startS, endUtc: endS + 1 });
-  assert.deepEqual(count.json, { count: epochs.length, embedded: 0 });
+  // The encoder embeds every epoch whose whole window of raw samples was recorded: all but the
+  // first, which starts at the session's start second, just before the first sample.
+  const raw = readCsv(csvPath).rows;
+  const firstS = raw[0]![0]!, lastS = raw.at(-1)![0]!;
+  const covered = epochs.filter((e) => e.start >= firstS && e.start + 5 <= lastS + 1 / 256).length;
+  assert.deepEqual(count.json, { count: epochs.length, embedded: covered });
 });
 
 test('the raw CSV export is the file itself', async () => {
