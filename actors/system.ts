@@ -27,6 +27,8 @@ export interface ActorSystemDeps {
   encoder?: AnyActorLogic;
   /** The device scanner (actors/scanner/scannerActor.ts); its input is read at every (re)start. */
   scanner?: { logic: AnyActorLogic; input: () => unknown };
+  /** The reembed scheduler (actors/reembed/reembedScheduler.ts); its input is read at every (re)start. */
+  reembed?: { logic: AnyActorLogic; input: () => unknown };
 }
 
 export const ROOT_ID = 'root';
@@ -97,6 +99,7 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
     ...(deps.downloads ? [{ id: 'downloads', machine: 'downloads', logic: wrap(deps.downloads, 'downloads'), input: () => ({}), ...standard }] : []),
     ...(deps.encoder ? [{ id: 'encoder', machine: 'encoder', logic: wrap(deps.encoder, 'encoder'), input: () => ({}), ...standard }] : []),
     ...(deps.scanner ? [{ id: 'scanner', machine: 'scanner', logic: wrap(deps.scanner.logic, 'scanner'), input: deps.scanner.input, ...standard }] : []),
+    ...(deps.reembed ? [{ id: 'reembed', machine: 'reembed', logic: wrap(deps.reembed.logic, 'reembed'), input: deps.reembed.input, ...standard }] : []),
   ];
 
   const root: Actor<typeof supervisorMachine> = createActor(supervisorMachine, {

@@ -34,6 +34,7 @@ import { Downloads } from '../actors/downloads/downloads.ts';
 import { downloadsLogic } from '../actors/downloads/downloadsActor.ts';
 import { ExgWeightDownloads } from '../actors/downloads/exgWeightDownloads.ts';
 import { EegEncoder } from '../actors/embeddings/eegEncoder.ts';
+import { ReembedScheduler } from '../actors/reembed/reembedScheduler.ts';
 import { Authenticator } from '../transport/auth.ts';
 import { EventsSocket } from '../transport/eventsSocket.ts';
 import { HostGuard } from '../transport/hostGuard.ts';
@@ -102,6 +103,15 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   const exgWeights = new ExgWeightDownloads({ downloads, dataDir: config.dataDir, hfEndpoint: config.hfEndpoint, bus });
   const encoder = new EegEncoder({ dataDir: config.dataDir, bus, log, writer: recorder.writer, inferenceDevice: () => String(settings.get().exg_inference_device ?? 'auto') });
   recorder.link.onEpoch = encoder.onEpoch;
+  const reembed = new ReembedScheduler({
+    dataDir: config.dataDir,
+    bus,
+    log,
+    settings,
+    encoder,
+    deviceState: () => device.status().state,
+    weightsDownloading: () => exgWeights.status().downloading_weights,
+  });
   const scanner = createScanner({
     settings,
     paired,
@@ -131,8 +141,10 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     downloads: downloadsLogic(downloads),
     encoder: encoder.logic(),
     scanner,
+    reembed: { logic: reembed.logic(), input: () => reembed.input() },
   });
   scanner.attach(actors);
+  actors.observe('reembed', reembed.onSnapshot);
   const deviceControl = new DeviceControl(actors, device, paired);
   const discoverLsl = (timeoutMs: number) => discoverStreams({ timeoutMs, network: config.network, sessionId: config.lslSessionId });
   const lslAutoConnect = new LslAutoConnect(settings, device, deviceControl, () => discoverLsl(2_000), log);
@@ -181,6 +193,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     downloads,
     exgWeights,
     encoder,
+    reembed,
   };
   const routes = buildRouteTable(services);
   const router = new Router(routes);

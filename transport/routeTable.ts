@@ -13,6 +13,7 @@ import { labelRoutes } from './routes/labels.ts';
 import { lslRoutes } from './routes/lsl.ts';
 import { modelDownloadRoutes } from './routes/modelDownloads.ts';
 import { modelRoutes } from './routes/models.ts';
+import { reembedRoutes } from './routes/reembed.ts';
 import { scannerRoutes } from './routes/scanner.ts';
 import { searchRoutes } from './routes/search.ts';
 import type { RouteServices } from './routes/services.ts';
@@ -33,6 +34,7 @@ export const ROUTE_GROUPS = [
   ['Search', searchRoutes],
   ['Labels', labelRoutes],
   ['Models', modelRoutes],
+  ['Reembed', reembedRoutes],
   ['Model downloads', modelDownloadRoutes],
   ['Settings', settingsRoutes],
   ['Signal settings', signalSettingsRoutes],

@@ -9,6 +9,7 @@ import type { DeviceState } from '../../actors/devices/deviceState.ts';
 import type { Downloads } from '../../actors/downloads/downloads.ts';
 import type { ExgWeightDownloads } from '../../actors/downloads/exgWeightDownloads.ts';
 import type { EegEncoder } from '../../actors/embeddings/eegEncoder.ts';
+import type { ReembedScheduler } from '../../actors/reembed/reembedScheduler.ts';
 import type { PairedDevices } from '../../actors/devices/pairedDevices.ts';
 import type { ScannerState } from '../../actors/scanner/scannerState.ts';
 import type { LslAutoConnect } from '../../actors/devices/lslAutoConnect.ts';
@@ -49,4 +50,6 @@ export interface RouteServices {
   exgWeights: ExgWeightDownloads;
   /** The EEG encoder: state, timings, `encodeEpochs`, and `stored.onStored` for every embedding written. */
   encoder: EegEncoder;
+  /** The reembed scheduler: trigger, estimate, run history. */
+  reembed: ReembedScheduler;
 }
