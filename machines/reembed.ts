@@ -168,8 +168,8 @@ export const reembedMachine = setup({
             target: 'loading_encoder',
             actions: assign({ trigger: 'idle' }),
           },
-          // Nothing new: look again after the next idle period.
-          { target: 'settle', actions: assign(({ event }) => ({ leftMissing: event.output.missing })) },
+          // Nothing new (or no encoder): look again after the next idle period.
+          { target: 'settle' },
         ],
         onError: { target: 'settle' },
       },
