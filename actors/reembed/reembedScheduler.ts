@@ -395,13 +395,13 @@ export class ReembedScheduler {
     const update = embeddingUpdate(conn);
     conn.transaction(() => {
       ready.forEach((r, i) => {
-        const v = vectors[i];
-        if (!v) return;
-        if (update(r.row.id, v)) stored.push({ row: r.row, vector: v });
+        const v = vectors[i]!;
+        if (typeof v !== 'string' && update(r.row.id, v)) stored.push({ row: r.row, vector: v });
       });
     })();
     ready.forEach((r, i) => {
-      if (!vectors[i]) fail(r.row, run.skippedCounts.has(r.input.channels.length) ? 'channel_count_skipped' : 'encoder_refused');
+      const v = vectors[i]!;
+      if (typeof v === 'string') fail(r.row, v);
     });
     const model = this.deps.encoder.family;
     for (const s of stored) {
@@ -412,10 +412,10 @@ export class ReembedScheduler {
   }
 
   /**
-   * Vectors for the epochs, null where the encoder refused one. A refused batch is retried one
-   * epoch at a time; the encoder going away (reload, thread restart) is waited out a few times.
+   * Vectors for the epochs, or why one has none. A refused batch is retried one epoch at a time;
+   * the encoder going away (reload, thread restart) is waited out a few times.
    */
-  async #encode(inputs: EpochInput[], run: RunState): Promise<Array<Float32Array | null>> {
+  async #encode(inputs: EpochInput[], run: RunState): Promise<Array<Float32Array | 'encoder_refused' | 'channel_count_skipped'>> {
     try {
       const vectors = await this.#encodeWaiting(inputs);
       for (const input of inputs) run.channelFailures.set(input.channels.length, 0);
@@ -423,19 +423,19 @@ export class ReembedScheduler {
     } catch (err) {
       if (isEncoderGone(err)) throw err;
     }
-    const out: Array<Float32Array | null> = [];
+    const out: Array<Float32Array | 'encoder_refused' | 'channel_count_skipped'> = [];
     for (const input of inputs) {
       const count = input.channels.length;
       if (run.skippedCounts.has(count)) {
-        out.push(null);
+        out.push('channel_count_skipped');
         continue;
       }
       try {
-        out.push((await this.#encodeWaiting([input]))[0] ?? null);
+        out.push((await this.#encodeWaiting([input]))[0] ?? 'encoder_refused');
         run.channelFailures.set(count, 0);
       } catch (err) {
         if (isEncoderGone(err)) throw err;
-        out.push(null);
+        out.push('encoder_refused');
         const n = (run.channelFailures.get(count) ?? 0) + 1;
         run.channelFailures.set(count, n);
         if (n >= CHANNEL_FAILURES_TO_SKIP) {
