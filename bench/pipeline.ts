@@ -4,14 +4,15 @@
 // headset (streamingLag.ts).
 //
 // The baseline of the real-time factor, measured in the same run on the same data, is the
-// irreducible core of the band analysis alone: per channel and 64-sample hop, a Hann window, one
-// 512-point real FFT and the six band sums — so the ratio is the share of time the pipeline
-// spends on that core.
+// irreducible core of the band analysis alone: per channel and hop, a Hann window, one real FFT
+// of the window and the six band sums, with the analyzer's window and hop at that rate (512 and
+// 64 samples at 256 Hz, 2048 and 250 at 1000 Hz) — so the ratio is the share of time the
+// pipeline spends on that core.
 import type { EegFrame } from '../actors/devices/source.ts';
 import { generate } from '../actors/devices/virtual/virtualRecording.ts';
 import type { VirtualSourceOptions } from '../actors/devices/virtual/virtualOptions.ts';
 import { absoluteBandPowers, bandBinRanges } from '../actors/signal/bandPowers.ts';
-import { BAND_HOP, BAND_WINDOW } from '../actors/signal/bandAnalyzer.ts';
+import { bandGeometry } from '../actors/signal/bandAnalyzer.ts';
 import { hannWindow, sumOfSquares } from '../actors/signal/hannWindow.ts';
 import { binPowers } from '../actors/signal/powerSpectrum.ts';
 import { RealFft } from '../actors/signal/realFft.ts';
@@ -63,16 +64,18 @@ function runPipeline(c: Case, channelNames: readonly string[], frames: EegFrame[
 
 /** The baseline: window + FFT + band sums per channel per hop over the same samples (as doubles, like the filter's output). */
 function runFftAlone(c: Case, data: Float64Array[]): { seconds: number; checksum: number } {
-  const fft = new RealFft(BAND_WINDOW);
-  const hann = hannWindow(BAND_WINDOW), s2 = sumOfSquares(hann);
-  const ranges = bandBinRanges(c.headset.sample_rate!, BAND_WINDOW);
-  const p = new Float64Array(BAND_WINDOW / 2 + 1), bands = new Float64Array(6);
+  const fs = c.headset.sample_rate!;
+  const { window, hop } = bandGeometry(fs);
+  const fft = new RealFft(window);
+  const hann = hannWindow(window), s2 = sumOfSquares(hann);
+  const ranges = bandBinRanges(fs, window);
+  const p = new Float64Array(window / 2 + 1), bands = new Float64Array(6);
   let checksum = 0;
   const n = data[0]!.length;
   const seconds = timed(() => {
-    for (let end = BAND_WINDOW; end <= n; end += BAND_HOP) {
+    for (let end = window; end <= n; end += hop) {
       for (const x of data) {
-        fft.forwardWindowed(x, end - BAND_WINDOW, hann);
+        fft.forwardWindowed(x, end - window, hann);
         binPowers(fft, s2, p);
         absoluteBandPowers(p, ranges, bands);
         checksum += bands[2]!;

@@ -1,10 +1,10 @@
 // Band analysis against scipy (test/fixtures/signal/band-powers.json): periodogram and Welch band
-// powers with a symmetric 512-point Hann window, the FFT against a direct DFT, and the properties
-// of the per-channel band objects.
+// powers with a symmetric 512-point Hann window, the FFT against a direct DFT, the window and hop
+// at each sample rate, and the properties of the per-channel band objects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BandAnalyzer, BAND_HOP, BAND_WINDOW } from '../actors/signal/bandAnalyzer.ts';
+import { BandAnalyzer, bandGeometry, type BandGeometry } from '../actors/signal/bandAnalyzer.ts';
 import type { ChannelBandPowers } from '../actors/signal/bandPowers.ts';
 import { BANDS } from '../actors/signal/bandTable.ts';
 import { RealFft } from '../actors/signal/realFft.ts';
@@ -26,26 +26,35 @@ const golden = JSON.parse(readFileSync(new URL('./fixtures/signal/band-powers.js
 };
 
 const bandNames = BANDS.map((b) => b.name);
+// The goldens use the reference's 512-sample window and 64-sample hop at every rate (they check
+// the spectral arithmetic); the analyzer is given that geometry explicitly where its own differs.
+const GOLDEN: BandGeometry = { window: golden.window, hop: golden.hop };
 
 function assertWithin(ours: number, ref: number, what: string, rel = 0.01): void {
   assert.ok(Math.abs(ours - ref) <= rel * Math.abs(ref) + 1e-9, `${what}: ${ours} vs scipy ${ref} (${((100 * (ours - ref)) / ref).toFixed(3)} %)`);
 }
 
-test('the analysis window and hop are the reference\'s', () => {
-  assert.equal(BAND_WINDOW, golden.window);
-  assert.equal(BAND_HOP, golden.hop);
+test('window and hop follow the sample rate, and are the reference\'s at 256 Hz', () => {
+  assert.deepEqual(bandGeometry(256), GOLDEN);
+  assert.equal(new BandAnalyzer(['Cz'], 256).window, golden.window);
+  // hop = round(fs/4); window = the power of two nearest to 2 s of samples.
+  for (const [fs, window, hop] of [[128, 256, 32], [200, 512, 50], [250, 512, 63], [500, 1024, 125], [512, 1024, 128], [1000, 2048, 250], [2000, 4096, 500], [2, 16, 1]] as const) {
+    assert.deepEqual(bandGeometry(fs), { window, hop }, `${fs} Hz`);
+  }
+  assert.throws(() => new BandAnalyzer(['Cz'], 256, { window: 500, hop: 64 }), RangeError);
+  assert.throws(() => new BandAnalyzer(['Cz'], 256, { window: 512, hop: 0 }), RangeError);
 });
 
 test('one window: band powers within 1 % of scipy.signal.periodogram', () => {
   for (const c of golden.cases) {
-    const a = new BandAnalyzer(['Cz'], c.fs);
+    const a = new BandAnalyzer(['Cz'], c.fs, GOLDEN);
     const x = Float32Array.from(c.window);
-    for (let off = 0; off < BAND_WINDOW; off += BAND_HOP) {
-      assert.equal(a.push([x], off, BAND_HOP), true);
-      assert.equal(a.warm, off + BAND_HOP === BAND_WINDOW);
+    for (let off = 0; off < GOLDEN.window; off += GOLDEN.hop) {
+      assert.equal(a.push([x], off, GOLDEN.hop), true);
+      assert.equal(a.warm, off + GOLDEN.hop === GOLDEN.window);
     }
     const snap = a.snapshot(0);
-    assert.ok(snap, `${c.fs} Hz: a snapshot after ${BAND_WINDOW} samples`);
+    assert.ok(snap, `${c.fs} Hz: a snapshot after ${GOLDEN.window} samples`);
     const ch = snap.channels[0]!;
     for (const b of bandNames) assertWithin(ch[b], c.periodogram[b]!, `${c.fs} Hz ${b}`);
   }
@@ -53,12 +62,12 @@ test('one window: band powers within 1 % of scipy.signal.periodogram', () => {
 
 test('sliding windows: mean band powers within 1 % of scipy.signal.welch (hop 64)', () => {
   for (const c of golden.cases) {
-    const a = new BandAnalyzer(['Cz'], c.fs);
+    const a = new BandAnalyzer(['Cz'], c.fs, GOLDEN);
     const x = Float32Array.from(c.long);
     const sums: Record<string, number> = Object.fromEntries(bandNames.map((b) => [b, 0]));
     let snaps = 0;
-    for (let i = 0; i < x.length; i += BAND_HOP) {
-      if (!a.push([x], i, BAND_HOP)) continue;
+    for (let i = 0; i < x.length; i += GOLDEN.hop) {
+      if (!a.push([x], i, GOLDEN.hop)) continue;
       const snap = a.snapshot(i / c.fs);
       if (!snap) continue;
       snaps++;
@@ -109,7 +118,7 @@ test('an alpha-dominant signal is reported as alpha on every channel, with the d
     assert.equal(ch.dominant_color, '#22c55e');
     assert.ok(ch.rel_alpha > 0.8, `rel_alpha ${ch.rel_alpha}`);
   }
-  assert.ok(Math.abs(snap.apf - 10) <= fs / BAND_WINDOW, `apf ${snap.apf}`);
+  assert.ok(Math.abs(snap.apf - 10) <= fs / bandGeometry(fs).window, `apf ${snap.apf}`);
   assert.ok(snap.rel_alpha > 0.8);
 });
 

@@ -11,7 +11,7 @@
 // P. D. Welch, IEEE Trans. Audio Electroacoust. 15 (1967) 70–73; P. L. Nunez et al., "EEG
 // coherency I", Electroencephalogr. Clin. Neurophysiol. 103 (1997) 499–515.
 
-/** EMA weight of the newest window: a memory of ~8 windows (≈2 s at 256 Hz with a 64-sample hop). */
+/** EMA weight of the newest window: a memory of ~8 windows (≈2 s with the band analyzer's quarter-second hop). */
 export const COHERENCE_EMA = 1 / 8;
 
 export class AlphaCoherence {

@@ -1,8 +1,16 @@
-// Sliding-window band analysis of the filtered EEG (notes §3.2): a 512-sample Hann window every
-// 64 new samples (≈4 Hz at 256 Hz; the first after 512 samples), band powers per channel, and
-// the cross-channel indices of the reference's BandSnapshot.
+// Sliding-window band analysis of the filtered EEG (notes §3.2): a Hann window of about 2 s
+// every quarter second (the first after one full window), band powers per channel, and the
+// cross-channel indices of the reference's BandSnapshot.
+//
+// Window and hop follow the sample rate (`bandGeometry`): the hop is round(fs/4) samples, so
+// snapshots come at ≈4 Hz whatever the device, and the window is the power of two nearest to 2 s
+// of samples. At 256 Hz that is the reference's 512-sample window and 64-sample hop. The
+// reference keeps 512/64 at every rate: 7.8 snapshots a second over a 1 s window at 500 Hz, 15.6
+// over 0.5 s (1.95 Hz bins, two of them for delta) at 1000 Hz.
 //
 // Differences from the reference, deliberately:
+// * window and hop follow the sample rate (above), and so do the θ–γ coupling's sub-windows, a
+//   quarter of the window (thetaGammaCoupling.ts);
 // * `channel` is the device's own label (the reference uses the Muse list for every device);
 // * time-domain measures are averaged over the channels (the reference sums 32 slots and divides
 //   by the active count); apf, bps and snr over the channels that have a value;
@@ -11,7 +19,7 @@
 //   coupling) of each channel are refreshed every 2 s — once per window at 256 Hz — staggered over
 //   the channels so each hop refreshes about the same number, and every snapshot carries each
 //   channel's latest values. The reference recomputes them at every hop, on windows that overlap
-//   by 7/8; these slow statistics of a 512-sample window barely move in 64 samples, and sample
+//   by 7/8; these slow statistics of a 2 s window barely move in a quarter second, and sample
 //   entropy alone costs more than the whole spectral analysis. The spectral measures are computed
 //   at every hop.
 import { absoluteBandPowers, bandBinRanges, channelBandPowers, relativeBandPowers } from './bandPowers.ts';
@@ -39,10 +47,35 @@ import { binPowers } from './powerSpectrum.ts';
 import { RealFft } from './realFft.ts';
 import { SampleEntropyWorkspace, sampleEntropy } from './sampleEntropy.ts';
 import { alphaPeakFrequency, bandPowerSlope, lineNoiseSnrDb, spectralCentroid, spectralEdgeFrequency } from './spectralShape.ts';
-import { COUPLING_SCRATCH, couplingCoefficients, thetaGammaCoupling } from './thetaGammaCoupling.ts';
+import { couplingCoefficients, couplingScratch, thetaGammaCoupling, type CouplingCoefficients } from './thetaGammaCoupling.ts';
 
-export const BAND_WINDOW = 512;
-export const BAND_HOP = 64;
+/** Samples per analysis window and between snapshots. */
+export interface BandGeometry {
+  readonly window: number;
+  readonly hop: number;
+}
+
+/** Snapshots per second the hop aims at. */
+export const SNAPSHOTS_PER_S = 4;
+/** Seconds of signal the window aims at. */
+export const WINDOW_S = 2;
+/** The shortest window (a sample rate below 8 Hz would otherwise give a degenerate FFT). */
+const MIN_WINDOW = 16;
+
+/** The power of two nearest to x ≥ 1 (the larger one on a tie). */
+function nearestPowerOfTwo(x: number): number {
+  let below = 1;
+  while (below * 2 <= x) below *= 2;
+  return x - below < 2 * below - x ? below : 2 * below;
+}
+
+/** Window and hop at `fs`: 512 and 64 at 256 Hz (the reference's), 1024 and 125 at 500 Hz, 2048 and 250 at 1000 Hz. */
+export function bandGeometry(fs: number): BandGeometry {
+  return {
+    window: Math.max(MIN_WINDOW, nearestPowerOfTwo(WINDOW_S * fs)),
+    hop: Math.max(1, Math.round(fs / SNAPSHOTS_PER_S)),
+  };
+}
 
 /** Time-domain measures per channel, in this order. */
 const TD_HJ_ACT = 0, TD_HJ_MOB = 1, TD_HJ_CPX = 2, TD_PE = 3, TD_HFD = 4, TD_DFA = 5, TD_SE = 6, TD_PAC = 7, TD_COUNT = 8;
@@ -50,9 +83,9 @@ const TD_HJ_ACT = 0, TD_HJ_MOB = 1, TD_HJ_CPX = 2, TD_PE = 3, TD_HFD = 4, TD_DFA
 /** Seconds between refreshes of one channel's time-domain measures. */
 export const TIME_DOMAIN_REFRESH_S = 2;
 
-/** How many hops apart a channel's time-domain measures are refreshed at `fs`. */
-export function timeDomainStride(fs: number): number {
-  return Math.max(1, Math.round((TIME_DOMAIN_REFRESH_S * fs) / BAND_HOP));
+/** How many hops apart a channel's time-domain measures are refreshed at `fs` with a `hop`-sample hop. */
+export function timeDomainStride(fs: number, hop: number): number {
+  return Math.max(1, Math.round((TIME_DOMAIN_REFRESH_S * fs) / hop));
 }
 
 /** The channel mean of time-domain measure `k`. */
@@ -66,15 +99,18 @@ export class BandAnalyzer {
   readonly labels: readonly string[];
   readonly fs: number;
   readonly channelCount: number;
+  /** Samples per window and between snapshots. */
+  readonly window: number;
+  readonly hop: number;
   readonly #rings: Float64Array[];
   #pos = 0;
   #total = 0;
-  #sinceHop = 0;
+  #sinceHop: number;
   #hops = 0;
-  readonly #hann = hannWindow(BAND_WINDOW);
-  readonly #sumW2 = sumOfSquares(this.#hann);
-  readonly #fft = new RealFft(BAND_WINDOW);
-  readonly #p = new Float64Array(BAND_WINDOW / 2 + 1);
+  readonly #hann: Float64Array;
+  readonly #sumW2: number;
+  readonly #fft: RealFft;
+  readonly #p: Float64Array;
   readonly #bandAbs = new Float64Array(BAND_COUNT);
   readonly #bandRel = new Float64Array(BAND_COUNT);
   readonly #chanAbs = new Float64Array(BAND_COUNT);
@@ -86,10 +122,10 @@ export class BandAnalyzer {
   readonly #broadband: Float64Array;
   readonly #td: Float64Array;
   readonly #stride: number;
-  readonly #dfaWork = new Float64Array(3 * (BAND_WINDOW + 1));
-  readonly #seWork = new SampleEntropyWorkspace(BAND_WINDOW);
-  readonly #pacCoeffs: { theta: Float64Array; gamma: Float64Array };
-  readonly #pacScratch = new Float64Array(COUPLING_SCRATCH);
+  readonly #dfaWork: Float64Array;
+  readonly #seWork: SampleEntropyWorkspace;
+  readonly #pacCoeffs: CouplingCoefficients;
+  readonly #pacScratch: Float64Array;
   readonly #peCounts = new Uint32Array(8);
   readonly #coherence: AlphaCoherence;
   readonly #mu = new MuSuppression();
@@ -97,32 +133,54 @@ export class BandAnalyzer {
   readonly #rightFrontal: number[];
   readonly #sides: Array<'left' | 'right' | null>;
 
-  constructor(labels: readonly string[], fs: number) {
+  /** `geometry` defaults to the rate's own (`bandGeometry`); the window must be a power of two. */
+  constructor(labels: readonly string[], fs: number, geometry: BandGeometry = bandGeometry(fs)) {
     if (labels.length < 1) throw new RangeError('the band analyzer needs at least one channel');
+    const { window: n, hop } = geometry;
+    if (!(hop >= 1 && hop <= n && Number.isInteger(hop))) throw new RangeError(`the hop must be a whole number of samples in 1…${n}, got ${hop}`);
     this.labels = labels;
     this.fs = fs;
     this.channelCount = labels.length;
+    this.window = n;
+    this.hop = hop;
+    this.#sinceHop = this.#firstHopPhase();
+    this.#fft = new RealFft(n);
+    this.#hann = hannWindow(n);
+    this.#sumW2 = sumOfSquares(this.#hann);
+    this.#p = new Float64Array(n / 2 + 1);
     // Each sample is written twice, at p and p + N, so the window is always the contiguous
     // ring[pos…pos + N) — no unrolling per snapshot.
-    this.#rings = labels.map(() => new Float64Array(2 * BAND_WINDOW));
-    this.#ranges = bandBinRanges(fs, BAND_WINDOW);
-    this.#logFreq = Float64Array.from({ length: BAND_WINDOW / 2 + 1 }, (_, k) => Math.log(Math.max(k, 1e-9) * (fs / BAND_WINDOW)));
+    this.#rings = labels.map(() => new Float64Array(2 * n));
+    this.#ranges = bandBinRanges(fs, n);
+    this.#logFreq = Float64Array.from({ length: n / 2 + 1 }, (_, k) => Math.log(Math.max(k, 1e-9) * (fs / n)));
     this.#abs = new Float64Array(this.channelCount * BAND_COUNT);
     this.#rel = new Float64Array(this.channelCount * BAND_COUNT);
     this.#alpha = new Float64Array(this.channelCount);
     this.#broadband = new Float64Array(this.channelCount);
     this.#td = new Float64Array(this.channelCount * TD_COUNT);
-    this.#stride = timeDomainStride(fs);
-    this.#pacCoeffs = couplingCoefficients(fs);
-    this.#coherence = new AlphaCoherence(this.channelCount, fs, BAND_WINDOW);
+    this.#stride = timeDomainStride(fs, hop);
+    this.#dfaWork = new Float64Array(3 * (n + 1));
+    this.#seWork = new SampleEntropyWorkspace(n);
+    this.#pacCoeffs = couplingCoefficients(fs, n / 4);
+    this.#pacScratch = couplingScratch(n, n / 4);
+    this.#coherence = new AlphaCoherence(this.channelCount, fs, n);
     this.#leftFrontal = indicesIn(labels, LEFT_FRONTAL);
     this.#rightFrontal = indicesIn(labels, RIGHT_FRONTAL);
     this.#sides = labels.map(hemisphere);
   }
 
+  /**
+   * Where the hop counter starts: hops end at window, window + hop, … samples, so the first
+   * snapshot comes as soon as one window is full even when the hop does not divide the window
+   * (2048 and 250 at 1000 Hz: the hops before it end at 48, 298, … and yield nothing).
+   */
+  #firstHopPhase(): number {
+    return (this.hop - (this.window % this.hop)) % this.hop;
+  }
+
   /** Samples still needed before the next hop. */
   get untilHop(): number {
-    return BAND_HOP - this.#sinceHop;
+    return this.hop - this.#sinceHop;
   }
 
   /** Appends `n ≤ untilHop` samples of every channel; true when that completes a hop. */
@@ -134,28 +192,28 @@ export class BandAnalyzer {
       for (let i = 0; i < n; i++) {
         const v = src[offset + i]!;
         ring[p] = v;
-        ring[p + BAND_WINDOW] = v;
-        if (++p === BAND_WINDOW) p = 0;
+        ring[p + this.window] = v;
+        if (++p === this.window) p = 0;
       }
     }
-    this.#pos = end % BAND_WINDOW;
+    this.#pos = end % this.window;
     this.#total += n;
     this.#sinceHop += n;
-    if (this.#sinceHop < BAND_HOP) return false;
+    if (this.#sinceHop < this.hop) return false;
     this.#sinceHop = 0;
     return true;
   }
 
   /** True once a full window has been seen (a hop then yields a snapshot). */
   get warm(): boolean {
-    return this.#total >= BAND_WINDOW;
+    return this.#total >= this.window;
   }
 
   /** The snapshot for the current window, stamped `timestampS`. Call right after a hop completes. */
   snapshot(timestampS: number): BandSnapshot | null {
     if (!this.warm) return null;
-    const nch = this.channelCount, binHz = this.fs / BAND_WINDOW;
-    const hop = this.#hops++;
+    const nch = this.channelCount, n = this.window, binHz = this.fs / n;
+    const count = this.#hops++;
     const abs = this.#abs, rel = this.#rel, td = this.#td, p = this.#p;
     let apfSum = 0, apfN = 0, bpsSum = 0, bpsN = 0, snrSum = 0, snrN = 0, sefSum = 0, scSum = 0;
     let tarSum = 0, barSum = 0, dtrSum = 0, pseSum = 0, tbrSum = 0, alphaSum = 0;
@@ -191,7 +249,7 @@ export class BandAnalyzer {
       pseSum += bandSpectralEntropy(r);
       tbrSum += thetaBetaRatio(a[THETA]!, a[BETA]!);
 
-      if (hop === 0 || c % this.#stride === hop % this.#stride) this.#timeDomain(c, ring.subarray(ring0, ring0 + BAND_WINDOW));
+      if (count === 0 || c % this.#stride === count % this.#stride) this.#timeDomain(c, ring.subarray(ring0, ring0 + n));
     }
 
     // Channel means, written out: no closures are made at every hop.
@@ -262,7 +320,7 @@ export class BandAnalyzer {
   }
 
   #timeDomain(c: number, x: Float64Array): void {
-    const o = c * TD_COUNT, td = this.#td, n = BAND_WINDOW;
+    const o = c * TD_COUNT, td = this.#td, n = this.window;
     const h = hjorthParameters(x, n);
     td[o + TD_HJ_ACT] = h.activity;
     td[o + TD_HJ_MOB] = h.mobility;
@@ -278,7 +336,7 @@ export class BandAnalyzer {
     for (const r of this.#rings) r.fill(0);
     this.#pos = 0;
     this.#total = 0;
-    this.#sinceHop = 0;
+    this.#sinceHop = this.#firstHopPhase();
     this.#hops = 0;
     this.#td.fill(0);
     this.#coherence.reset();

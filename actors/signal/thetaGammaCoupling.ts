@@ -3,20 +3,38 @@
 // 4, 5, 6, 7, 8 Hz (theta) and at 30, 35, 40, 45, 50 Hz (gamma), and return |Pearson r| of the
 // two power series (0 with fewer than 3 sub-windows). It is an amplitude–amplitude co-modulation
 // proxy for the phase–amplitude coupling of R. T. Canolty et al., Science 313 (2006) 1626–1628.
+// The band analyzer passes sub-windows of a quarter of its window instead: 128 samples at
+// 256 Hz, as the reference, and about half a second at any rate (the reference's 128 samples
+// are 0.13 s at 1000 Hz, where all five theta tones fall in the same 7.8 Hz bin).
 // Goertzel: G. Goertzel, "An algorithm for the evaluation of finite trigonometric series",
 // Amer. Math. Monthly 65 (1958) 34–35; the tone is rounded to the nearest DFT bin as in the reference.
 
 const THETA_HZ = [4, 5, 6, 7, 8];
 const GAMMA_HZ = [30, 35, 40, 45, 50];
 const SUB = 128;
-const MAX_SUBS = 64;
-/** Scratch length `thetaGammaCoupling` needs. */
-export const COUPLING_SCRATCH = 2 * MAX_SUBS;
+
+/** The sub-window length and the Goertzel coefficients of its bins nearest the tones. */
+export interface CouplingCoefficients {
+  sub: number;
+  theta: Float64Array;
+  gamma: Float64Array;
+}
+
+/** Sub-windows of `sub` samples (or fewer, when n is shorter) in a window of n samples. */
+function subWindows(n: number, sub: number): number {
+  const len = Math.min(sub, n), hop = len >> 1;
+  return hop < 1 ? 0 : Math.floor((n - len) / hop) + 1;
+}
+
+/** The scratch `thetaGammaCoupling` needs for windows of up to n samples: both power series. */
+export function couplingScratch(n: number, sub = SUB): Float64Array {
+  return new Float64Array(2 * subWindows(n, sub));
+}
 
 /** Goertzel coefficients 2cos(2πk/N) of the bins nearest the theta and gamma tones. */
-export function couplingCoefficients(fs: number, sub = SUB): { theta: Float64Array; gamma: Float64Array } {
+export function couplingCoefficients(fs: number, sub = SUB): CouplingCoefficients {
   const coeff = (hz: number) => 2 * Math.cos((2 * Math.PI * Math.round((hz * sub) / fs)) / sub);
-  return { theta: Float64Array.from(THETA_HZ, coeff), gamma: Float64Array.from(GAMMA_HZ, coeff) };
+  return { sub, theta: Float64Array.from(THETA_HZ, coeff), gamma: Float64Array.from(GAMMA_HZ, coeff) };
 }
 
 /**
@@ -47,20 +65,22 @@ function fiveTonePower(x: ArrayLike<number>, start: number, len: number, c: Floa
 export function thetaGammaCoupling(
   x: ArrayLike<number>,
   n: number,
-  coeffs: { theta: Float64Array; gamma: Float64Array },
-  scratch: Float64Array = new Float64Array(COUPLING_SCRATCH),
+  coeffs: CouplingCoefficients,
+  scratch: Float64Array = couplingScratch(n, coeffs.sub),
 ): number {
-  const sub = Math.min(SUB, n);
+  const sub = Math.min(coeffs.sub, n);
   const hop = sub >> 1;
-  if (hop < 1 || n < sub) return 0;
-  const subs = Math.min(MAX_SUBS, Math.floor((n - sub) / hop) + 1);
+  const subs = subWindows(n, coeffs.sub);
   if (subs < 3) return 0;
+  // Theta powers in scratch[0…subs), gamma powers after them.
+  const g = scratch.length >> 1;
+  if (subs > g) throw new RangeError(`coupling scratch holds ${g} sub-windows, the window needs ${subs}`);
   let mt = 0, mg = 0;
   for (let s = 0; s < subs; s++) {
     const tp = fiveTonePower(x, s * hop, sub, coeffs.theta);
     const gp = fiveTonePower(x, s * hop, sub, coeffs.gamma);
     scratch[s] = tp;
-    scratch[MAX_SUBS + s] = gp;
+    scratch[g + s] = gp;
     mt += tp;
     mg += gp;
   }
@@ -68,7 +88,7 @@ export function thetaGammaCoupling(
   mg /= subs;
   let cov = 0, vt = 0, vg = 0;
   for (let s = 0; s < subs; s++) {
-    const dt = scratch[s]! - mt, dg = scratch[MAX_SUBS + s]! - mg;
+    const dt = scratch[s]! - mt, dg = scratch[g + s]! - mg;
     cov += dt * dg;
     vt += dt * dt;
     vg += dg * dg;
