@@ -1,9 +1,11 @@
-// The watchdog's I/O: event-loop delay from perf_hooks' histogram, process memory, actor
-// liveness from the supervisor tree, the stall detector, and publishing to the event bus.
+// The watchdog's I/O: event-loop delay from perf_hooks' histogram (reported beyond the
+// histogram's own sampling interval, see eventLoopLag.ts), process memory, actor liveness from
+// the supervisor tree, the stall detector, and publishing to the event bus.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fromCallback } from 'xstate';
 import { watchdogMachine, type WatchdogEvent, type WatchdogSample } from '../../machines/watchdog.ts';
 import type { EventBus } from '../eventBus.ts';
+import { LAG_RESOLUTION_MS, lagBeyondResolutionMs } from './eventLoopLag.ts';
 import { startStallDetector } from './stallDetector.ts';
 
 export interface Liveness {
@@ -18,21 +20,20 @@ export interface WatchdogDeps {
   sampleIntervalMs: number;
 }
 
-const ns = 1e6;
-
 export function watchdogLogic(deps: WatchdogDeps) {
   return watchdogMachine.provide({
     actors: {
       sampler: fromCallback<WatchdogEvent>(({ sendBack }) => {
-        const histogram = monitorEventLoopDelay({ resolution: 10 });
+        const histogram = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
         histogram.enable();
         const timer = setInterval(() => {
           const mem = process.memoryUsage();
           const live = deps.liveness();
           const sample: WatchdogSample = {
-            lagMeanMs: round(histogram.mean / ns),
-            lagP99Ms: round(histogram.percentile(99) / ns),
-            lagMaxMs: round(histogram.max / ns),
+            // Each figure less the 10 ms sampling tick it includes (eventLoopLag.ts).
+            lagMeanMs: round(lagBeyondResolutionMs(histogram.mean)),
+            lagP99Ms: round(lagBeyondResolutionMs(histogram.percentile(99))),
+            lagMaxMs: round(lagBeyondResolutionMs(histogram.max)),
             rssBytes: mem.rss,
             heapUsedBytes: mem.heapUsed,
             actorsTotal: live.total,
