@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EpochWindows } from '../actors/reembed/epochWindows.ts';
+import { parseDecimal } from '../actors/reembed/decimalField.ts';
 import { estimateRate, RawCsvReader } from '../actors/reembed/rawCsvReader.ts';
 import { expectedWindow } from './helpers/epochWindowReference.ts';
 import { writeSession } from './helpers/sessionFixture.ts';
@@ -111,4 +112,21 @@ test('rate estimates snap to a whole rate within 0.5 %', () => {
   assert.equal(estimateRate(Array.from({ length: 100 }, (_, i) => i / 60.5)), 60.5);
   assert.equal(estimateRate([1, 2, 3]), null);
   assert.equal(estimateRate(Array.from({ length: 20 }, () => 5)), null);
+});
+
+test('fields are read in place as exactly the double Number() gives', () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const texts = ['0', '-0.0000', '12.3456', '-812.0001', '1700000000.123456', '9007199254740991', '9007199254740993', '1e3', ' 4.5', 'NaN', '1.2.3', '+7.25', '-', '.5', '5.'];
+  for (let i = 0; i < 20_000; i++) {
+    texts.push(((rand() - 0.5) * 10 ** Math.floor(rand() * 6)).toFixed(Math.floor(rand() * 7)));
+    texts.push((1.6e9 + rand() * 2e8).toFixed(6));
+  }
+  for (const t of texts) {
+    const line = `x,${t},y`;
+    const got = parseDecimal(line, 2, 2 + t.length);
+    const want = t.trim() === '' || t === '-' ? NaN : Number(t);
+    assert.ok(Object.is(got, want) || (got === 0 && want === 0), `${JSON.stringify(t)}: ${got} vs ${want}`);
+  }
+  assert.ok(Number.isNaN(parseDecimal('a,,b', 2, 2)), 'an empty field is missing');
 });

@@ -14,11 +14,14 @@
 // they are taken as seconds since the start in the file name.
 import fs from 'node:fs/promises';
 import { rawCsvStartSecs } from '../store/sessionFiles.ts';
+import { parseDecimal } from './decimalField.ts';
 
 /** Below this many bytes between known points the rest is read forwards instead of bisected. */
 const SCAN_BYTES = 32 * 1024;
 const CHUNK_BYTES = 32 * 1024;
 const PROBE_BYTES = 8 * 1024;
+/** Largest single read of a window. */
+const MAX_READ_BYTES = 4 * 1024 * 1024;
 const RELATIVE_CLOCK_LIMIT = 1e9;
 /** Points kept per file; past this only bisection probes are added. */
 const MAX_POINTS = 200_000;
@@ -133,31 +136,46 @@ export class RawCsvReader {
     if (end - 1 / spec.sampleRateHz > this.#lastT + tol) return { ok: false, reason: 'after_end' };
 
     const from = await this.#locate(start - tol);
+    const nch = this.#channelNames.length;
     const channels = this.#channelNames.map(() => new Float32Array(spec.samples));
-    const previous = this.#channelNames.map(() => 0);
+    const previous = new Float64Array(nch);
     let n = 0;
     let offset = from;
-    let last: Row | null = null;
+    let last: Point | null = null;
+    // Reads sized to the window (wide montages run to megabytes per 5 s), in a few reads.
+    const span = this.span;
+    const perSample = span && span.last > span.first ? (this.#size - this.#dataStart) / ((span.last - span.first) * spec.sampleRateHz) : 0;
+    const readBytes = Math.min(MAX_READ_BYTES, Math.max(CHUNK_BYTES, Math.ceil(perSample * spec.samples * 1.05) + PROBE_BYTES));
     while (n < spec.samples && offset < this.#size) {
-      const length = Math.min(CHUNK_BYTES, this.#size - offset);
-      const text = await this.#read(offset, length);
-      const lines = completeLines(text, offset, true);
-      if (lines.length === 0) break;
-      for (const line of lines) {
-        const row = this.#parse(line.text, line.offset);
-        if (!row || row.t < start - tol) continue;
-        if (row.t >= limit) return { ok: false, reason: 'incomplete' };
-        for (let c = 0; c < channels.length; c++) {
-          const v = row.values[c];
-          const value = v === undefined || Number.isNaN(v) ? previous[c]! : v;
+      const text = await this.#read(offset, Math.min(readBytes, this.#size - offset));
+      // Rows are scanned in place: the time first, the values only of rows inside the window.
+      let pos = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0 && n < spec.samples; nl = text.indexOf('\n', pos)) {
+        const lineStart = pos;
+        pos = nl + 1;
+        const lineEnd = text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        let comma = text.indexOf(',', lineStart);
+        if (comma < 0 || comma > lineEnd) comma = lineEnd;
+        const raw = parseDecimal(text, lineStart, comma);
+        if (Number.isNaN(raw)) continue;
+        const t = raw + this.#timeOffset;
+        if (t < start - tol) continue;
+        if (t >= limit) return { ok: false, reason: 'incomplete' };
+        let cell = comma + 1;
+        for (let c = 0; c < nch; c++) {
+          let next = cell <= lineEnd ? text.indexOf(',', cell) : -1;
+          if (next < 0 || next > lineEnd) next = lineEnd;
+          const v = cell <= lineEnd ? parseDecimal(text, cell, next) : NaN;
+          const value = Number.isNaN(v) ? previous[c]! : v;
           channels[c]![n] = value;
           previous[c] = value;
+          cell = next + 1;
         }
-        last = row;
-        if (++n === spec.samples) break;
+        last = { offset: offset + lineStart, t };
+        n++;
       }
-      const tail = lines[lines.length - 1]!;
-      offset = tail.offset + tail.text.length + 1;
+      if (pos === 0) break; // a row longer than a chunk: not a raw EEG file
+      offset += pos;
     }
     if (last && this.#points.length < MAX_POINTS) this.#addPoint(last);
     return n === spec.samples ? { ok: true, channels } : { ok: false, reason: 'incomplete' };
@@ -191,13 +209,23 @@ export class RawCsvReader {
     this.#estimatedRateHz = estimateRate(rows.slice(0, 1024).map((r) => r.t));
   }
 
-  /** Offset of a row at or before time `t` with less than SCAN_BYTES to the first row after it. */
+  /**
+   * Offset of a row at or before time `t` from which reading forwards reaches `t` within about
+   * SCAN_BYTES. Probes alternate between interpolating by time (rows are evenly spaced, so one
+   * or two usually land just before `t`) and halving (so an uneven file still takes log steps).
+   */
   async #locate(t: number): Promise<number> {
     let i = this.#lastPointAtOrBefore(t);
     let lo = this.#points[i]!;
     let hi = this.#points[i + 1]?.offset ?? this.#size;
-    while (hi - lo.offset > SCAN_BYTES) {
-      const mid = Math.floor((lo.offset + hi) / 2);
+    let hiT = this.#points[i + 1]?.t ?? this.#lastT;
+    const span = this.span;
+    const bytesPerSec = span && span.last > span.first ? (this.#size - this.#dataStart) / (span.last - span.first) : Infinity;
+    for (let step = 0; hi - lo.offset > SCAN_BYTES && (t - lo.t) * bytesPerSec > SCAN_BYTES / 2; step++) {
+      const guess = step % 2 === 0 && hiT > lo.t
+        ? lo.offset + ((t - lo.t) / (hiT - lo.t)) * (hi - lo.offset) - SCAN_BYTES / 4
+        : (lo.offset + hi) / 2;
+      const mid = Math.floor(Math.min(hi - 1, Math.max(lo.offset + 1, guess)));
       const row = await this.#rowAfter(mid, hi);
       if (!row) {
         hi = mid + 1;
@@ -205,7 +233,10 @@ export class RawCsvReader {
       }
       if (this.#points.length < MAX_POINTS) this.#addPoint(row);
       if (row.t <= t) lo = row;
-      else hi = row.offset;
+      else {
+        hi = row.offset;
+        hiT = row.t;
+      }
     }
     i = this.#lastPointAtOrBefore(t);
     return Math.max(lo.offset, this.#points[i]!.offset);
@@ -257,11 +288,12 @@ export class RawCsvReader {
   }
 
   #parseRaw(text: string, offset: number): Row | null {
-    const cells = text.replace(/\r$/, '').split(',');
-    const t = Number(cells[0]);
-    if (cells[0] === '' || !Number.isFinite(t)) return null;
+    const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+    const cells = line.split(',');
+    const t = parseDecimal(cells[0]!, 0, cells[0]!.length);
+    if (!Number.isFinite(t)) return null;
     const values = new Array<number>(cells.length - 1);
-    for (let c = 1; c < cells.length; c++) values[c - 1] = cells[c] === '' ? NaN : Number(cells[c]);
+    for (let c = 1; c < cells.length; c++) values[c - 1] = parseDecimal(cells[c]!, 0, cells[c]!.length);
     return { offset, t, values };
   }
 

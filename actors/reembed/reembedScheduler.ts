@@ -83,8 +83,9 @@ export class ReembedScheduler {
   #context: ReembedContext | null = null;
   #run: RunState | null = null;
   #idleSince: number | null;
-  /** Mean ms per re-embedded epoch (read, encode, write) over the recent chunks. */
-  #epochMs: number[] = [];
+  /** Time spent re-embedding (read, encode, write; not throttle sleeps) and epochs it covered, since start. */
+  #spentMs = 0;
+  #spentEpochs = 0;
   #calibratedMs: number | null = null;
   readonly #now: () => number;
 
@@ -340,8 +341,8 @@ export class ReembedScheduler {
             counts.done += filled.done;
             counts.failed += filled.failed;
             counts.total = Math.max(counts.total, counts.done + counts.failed);
-            const spent = performance.now() - t0;
-            if (chunk.length) this.#noteEpochMs(spent / chunk.length);
+            this.#spentMs += performance.now() - t0;
+            this.#spentEpochs += chunk.length;
             progress(i + size >= rows.length);
             const throttle = readReembedConfig(this.deps.settings).idle_reembed_throttle_ms;
             if (throttle > 0 && !signal.aborted) await sleep(throttle, undefined, { signal }).catch(() => undefined);
@@ -460,14 +461,13 @@ export class ReembedScheduler {
     }
   }
 
-  #noteEpochMs(ms: number): void {
-    this.#epochMs.push(ms);
-    if (this.#epochMs.length > 50) this.#epochMs.shift();
-  }
-
-  /** Time per epoch: measured by reembed runs, else by the live encoder, else by one calibration encode. */
+  /**
+   * Time per epoch: measured over every epoch re-embedded since start (all days, all montages —
+   * a 32-channel 500 Hz epoch costs ten times a 4-channel one), else the live encoder's, else one
+   * calibration encode of a 4-channel epoch.
+   */
   async #perEpochMs(): Promise<{ ms: number; source: 'reembed' | 'live' | 'calibration' | 'none' }> {
-    if (this.#epochMs.length) return { ms: this.#epochMs.reduce((a, b) => a + b, 0) / this.#epochMs.length, source: 'reembed' };
+    if (this.#spentEpochs) return { ms: this.#spentMs / this.#spentEpochs, source: 'reembed' };
     if (this.deps.encoder.timings.avgMs > 0) return { ms: this.deps.encoder.timings.avgMs, source: 'live' };
     if (this.#calibratedMs !== null) return { ms: this.#calibratedMs, source: 'calibration' };
     if (this.deps.encoder.state !== 'ready') return { ms: 0, source: 'none' };
