@@ -35,6 +35,7 @@ import { downloadsLogic } from '../actors/downloads/downloadsActor.ts';
 import { ExgWeightDownloads } from '../actors/downloads/exgWeightDownloads.ts';
 import { EegEncoder } from '../actors/embeddings/eegEncoder.ts';
 import { ReembedScheduler } from '../actors/reembed/reembedScheduler.ts';
+import { Labels } from '../actors/labels/labels.ts';
 import { Authenticator } from '../transport/auth.ts';
 import { EventsSocket } from '../transport/eventsSocket.ts';
 import { HostGuard } from '../transport/hostGuard.ts';
@@ -112,6 +113,10 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     deviceState: () => device.status().state,
     weightsDownloading: () => exgWeights.status().downloading_weights,
   });
+  const labels = new Labels({ dataDir: config.dataDir, log, settings });
+  labels.start();
+  // New embeddings in a label's window move its EEG node.
+  encoder.stored.onStored(labels.onEegStored);
   const scanner = createScanner({
     settings,
     paired,
@@ -194,6 +199,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     exgWeights,
     encoder,
     reembed,
+    labels,
   };
   const routes = buildRouteTable(services);
   const router = new Router(routes);
@@ -258,6 +264,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       events.closeAll();
       server?.close();
       await recorder.writer.close();
+      await labels.close();
       for (const f of runFiles) fs.rmSync(f, { force: true });
       log.info('daemon', 'stopped');
     },
