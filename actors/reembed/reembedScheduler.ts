@@ -144,17 +144,18 @@ export class ReembedScheduler {
     const c = this.#context;
     const cfg = readReembedConfig(this.deps.settings);
     const active = this.running;
+    const n = this.#run?.counts ?? c;
     return {
       active: active && c?.trigger === 'idle',
       idle_secs: this.#idleSince === null ? 0 : Math.floor((this.#now() - this.#idleSince) / 1000),
       delay_secs: cfg.idle_reembed_delay_secs,
-      total: active ? c?.total ?? 0 : 0,
-      done: active ? c?.done ?? 0 : 0,
-      current_day: active ? c?.day ?? null : null,
+      total: active ? n?.total ?? 0 : 0,
+      done: active ? n?.done ?? 0 : 0,
+      current_day: active ? n?.day ?? null : null,
       enabled: cfg.idle_reembed_enabled,
       state: this.state,
       trigger: active ? c?.trigger ?? null : null,
-      failed: active ? c?.failed ?? 0 : 0,
+      failed: active ? n?.failed ?? 0 : 0,
       reason: c?.reason ?? null,
       run_id: active ? this.#run?.record.id ?? null : null,
     };
@@ -244,16 +245,16 @@ export class ReembedScheduler {
   }
 
   #report(status: ReembedStatus, c: ReembedContext): void {
-    const payload: Record<string, unknown> = { status, total: c.total, done: c.done, failed: c.failed, date: c.day, day: c.day };
     const now = this.#now();
-    if (status === 'loading_encoder') {
-      this.#startRun(c.trigger ?? 'manual', now);
-    }
+    if (status === 'loading_encoder') this.#startRun(c.trigger ?? 'manual', now);
     const run = this.#run;
+    // The run's own counts are ahead of the statechart's by the chunk that finished after a pause.
+    const n = run?.counts ?? c;
+    const payload: Record<string, unknown> = { status, total: n.total, done: n.done, failed: n.failed, date: n.day, day: n.day };
     if (run) {
       payload.run_id = run.record.id;
       payload.trigger = run.record.trigger;
-      this.runs.update(run.record.id, { total: c.total, done: c.done, failed: c.failed }, false);
+      this.runs.update(run.record.id, { total: n.total, done: n.done, failed: n.failed }, false);
     }
     if (status === 'paused') {
       payload.reason = c.reason ?? 'device_connected';
@@ -261,12 +262,12 @@ export class ReembedScheduler {
     }
     if (status === 'running' && run && run.record.outcome === 'paused') this.runs.update(run.record.id, { outcome: 'running' }, true);
     if (status === 'error') payload.message = c.error ?? 'reembed failed';
-    if (status === 'done') payload.message = `${c.done} epoch(s) embedded, ${c.failed} failed`;
+    if (status === 'done') payload.message = `${n.done} epoch(s) embedded, ${n.failed} failed`;
     this.deps.bus.publish('reembed-progress', payload);
     if (status === 'done') {
       const trigger = run?.record.trigger;
       this.#endRun('done', payload.message as string);
-      this.deps.log.info('reembed', `run done: ${c.done} embedded, ${c.failed} failed of ${c.total}`);
+      this.deps.log.info('reembed', `run done: ${n.done} embedded, ${n.failed} failed of ${n.total}`);
       if (trigger === 'idle') this.deps.bus.publish('reembed-progress', { ...payload, status: 'idle_done' });
     } else if (status === 'error') {
       this.#endRun('error', c.error ?? 'reembed failed');
