@@ -36,7 +36,9 @@ export function timestampRange(column: string, startS: number, endS: number): { 
   const c14b = unixMsToCompact(endS * 1000);
   return {
     sql: `((${column} BETWEEN ? AND ?) OR (${column} BETWEEN ? AND ?) OR (${column} BETWEEN ? AND ?))`,
-    params: [Math.floor(startS * 1000), Math.ceil(endS * 1000), c14a, c14b, c14a * 1000, c14b * 1000 + 999],
+    // 17-digit values are whole seconds × 1000, so the last second's value is the bound: `+ 999`
+    // would round to the next second's value, as doubles near 2e16 are 4 apart.
+    params: [Math.floor(startS * 1000), Math.ceil(endS * 1000), c14a, c14b, c14a * 1000, c14b * 1000],
   };
 }
 
