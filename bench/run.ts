@@ -17,6 +17,7 @@ const BENCHMARKS: Array<{ name: string; summary: string; load: () => Promise<Ben
   { name: 'pipeline', summary: 'signal pipeline real-time factor on virtual recordings (4 ch @ 256 Hz, 32 ch @ 1000 Hz) vs Hann+FFT alone; daemon event-loop lag p99 streaming vs idle', load: () => import('./pipeline.ts') },
   { name: 'history', summary: 'analysis metrics, timeseries and sleep over 30 days of 5 s epochs vs read-everything', load: () => import('./history.ts') },
   { name: 'encoder', summary: 'EEG encoder epochs/s through the daemon (live queue, worker thread, store; encodeEpochs batches) vs a bare onnxruntime session on the same model', load: () => import('./encoder.ts') },
+  { name: 'reembed', summary: 'reembed scheduler epochs/s, peak memory and bytes read over raw CSVs (4 ch @ 256 Hz, 32 ch @ 500 Hz) vs reading each CSV whole as the reference does', load: () => import('./reembed.ts') },
 ];
 
 const names = BENCHMARKS.map((b) => b.name);
