@@ -251,9 +251,3 @@ export const reembedMachine = setup({
     },
   },
 });
-
-/** The client-facing state of a snapshot's value. */
-export function reembedStateOf(value: unknown): string {
-  if (typeof value === 'string') return value;
-  return 'paused';
-}
