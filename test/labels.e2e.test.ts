@@ -125,7 +125,7 @@ test('unknown ids are 404 and bad bodies 422, in the error shape, changing nothi
   }
   assertError(await put(kept.id, { text: '' }), 422, 'invalid_body');
   assertError(await put(kept.id, { text: 'x', eegStart: 9, eegEnd: 8 }), 422, 'invalid_body');
-  for (const query of [{ limit: '0' }, { limit: '1001' }, { offset: '-1' }, { limit: 'ten' }]) {
+  for (const query of [{ limit: '0' }, { limit: '1001' }, { offset: '-1' }, { limit: 'ten' }] as Array<Record<string, string>>) {
     assertError(await ctx.admin.get('/v1/labels', { query }), 422, 'invalid_query');
   }
   assert.equal(JSON.stringify(await all()), before);

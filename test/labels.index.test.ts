@@ -101,7 +101,7 @@ test('label index: a missing, damaged or mislabelled file is never loaded', () =
   };
 
   const flipped = Buffer.from(good);
-  flipped[flipped.length >> 1] ^= 0xff;
+  flipped[flipped.length >> 1]! ^= 0xff;
   fs.writeFileSync(file, flipped);
   corrupt(/digest/);
   fs.writeFileSync(file, good.subarray(0, good.length - 7));

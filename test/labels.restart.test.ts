@@ -100,7 +100,7 @@ test('the next run loads the saved indices as they are', async () => {
 
 test('damaged, missing and mislabelled index files are rebuilt, with a warning', async () => {
   const flipped = fs.readFileSync(TEXT);
-  flipped[flipped.length >> 1] ^= 0xff;
+  flipped[flipped.length >> 1]! ^= 0xff;
   fs.writeFileSync(TEXT, flipped);
   fs.writeFileSync(CONTEXT, fs.readFileSync(CONTEXT).subarray(0, 100));
   fs.rmSync(EEG);

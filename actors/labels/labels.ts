@@ -174,7 +174,7 @@ export class Labels {
   // ---- search -------------------------------------------------------------------------------
 
   async search(query: string, k: number, ef: number, mode: TextField): Promise<LabelNeighbor[]> {
-    await this.#ready;
+    await this.#opened();
     const { model, text } = await this.#embed(query, '');
     if (!this.#fitsModel(model)) await this.#serial(() => this.#ensureTextModel(model));
     const index = this.#text?.[mode];
@@ -187,7 +187,7 @@ export class Labels {
    * labels). `error` says why there are no results when there is nothing to compare.
    */
   async searchByEeg(startS: number, endS: number, k: number, ef: number): Promise<{ results: LabelNeighbor[]; error?: string }> {
-    await this.#ready;
+    await this.#opened();
     const index = this.#eeg;
     if (!index || index.size === 0) return { results: [], error: 'no label has EEG data' };
     const reader = new EegWindowReader(this.#dataDir);
@@ -213,7 +213,7 @@ export class Labels {
     if (this.#reembedding) throw new LabelsBusy('a label re-embedding is already running');
     this.#reembedding = true;
     try {
-      await this.#ready;
+      await this.#opened();
       const model = await this.#model();
       const config = readReembedConfig(this.#settings);
       const { total, updated } = await reembedLabels(this.#store, model, { batchSize: config.batch_size, batchDelayMs: config.batch_delay_ms });
@@ -233,7 +233,7 @@ export class Labels {
   }
 
   async stats() {
-    await this.#ready;
+    await this.#opened();
     return {
       ...this.#counts(),
       text_model: this.#text?.text.tag ?? null,
@@ -245,7 +245,7 @@ export class Labels {
 
   /** All three indices built again from labels.sqlite and the day databases. */
   async rebuild(): Promise<IndexCounts & { ok: true }> {
-    await this.#ready.catch(() => undefined);
+    await this.#opened();
     return this.#serial(async () => {
       const model = await this.#model();
       await this.#rebuildText(model);
@@ -283,6 +283,11 @@ export class Labels {
 
   // ---- internals ----------------------------------------------------------------------------
 
+  /** Start-up loading finished (a failure was logged; what could not load is made on first use). */
+  #opened(): Promise<void> {
+    return this.#ready.catch(() => undefined);
+  }
+
   #serial<T>(fn: () => T | Promise<T>): Promise<T> {
     const next = this.#queue.then(() => fn());
     this.#queue = next.catch(() => undefined);
@@ -310,8 +315,7 @@ export class Labels {
   }
 
   async #open(): Promise<void> {
-    const model = await this.#model();
-    this.#text = await openTextIndices(this.#dataDir, this.#store, model, (m) => this.#log.warn('labels', m));
+    // EEG first: it needs no text model, so a model that fails to load costs text search only.
     const loaded = LabelIndex.load(eegIndexPath(this.#dataDir));
     if ('index' in loaded && loaded.index.tag === EEG_TAG) {
       this.#eeg = loaded.index;
@@ -320,6 +324,8 @@ export class Labels {
       if ('corrupt' in loaded) this.#log.warn('labels', `label_eeg_index.hnsw corrupt (${loaded.corrupt}): rebuilding it`);
       await this.#rebuildEeg();
     }
+    const model = await this.#model();
+    this.#text = await openTextIndices(this.#dataDir, this.#store, model, (m) => this.#log.warn('labels', m));
     const c = this.#counts();
     this.#log.info('labels', `label indices ready: ${c.text_nodes} text, ${c.context_nodes} context, ${c.eeg_nodes} EEG nodes (${c.eeg_skipped} labels without EEG)`);
   }
