@@ -29,6 +29,8 @@ export interface ActorSystemDeps {
   scanner?: { logic: AnyActorLogic; input: () => unknown };
   /** The reembed scheduler (actors/reembed/reembedScheduler.ts); its input is read at every (re)start. */
   reembed?: { logic: AnyActorLogic; input: () => unknown };
+  /** The LLM server (actors/llm/llmServer.ts): its llama.cpp process; input read at every (re)start. */
+  llm?: { logic: AnyActorLogic; input: () => unknown };
 }
 
 export const ROOT_ID = 'root';
@@ -100,6 +102,8 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
     ...(deps.encoder ? [{ id: 'encoder', machine: 'encoder', logic: wrap(deps.encoder, 'encoder'), input: () => ({}), ...standard }] : []),
     ...(deps.scanner ? [{ id: 'scanner', machine: 'scanner', logic: wrap(deps.scanner.logic, 'scanner'), input: deps.scanner.input, ...standard }] : []),
     ...(deps.reembed ? [{ id: 'reembed', machine: 'reembed', logic: wrap(deps.reembed.logic, 'reembed'), input: deps.reembed.input, ...standard }] : []),
+    // Last, so shutdown stops it first (the reference frees the model before anything else).
+    ...(deps.llm ? [{ id: 'llm', machine: 'llmServer', logic: wrap(deps.llm.logic, 'llm'), input: deps.llm.input, ...standard }] : []),
   ];
 
   const root: Actor<typeof supervisorMachine> = createActor(supervisorMachine, {

@@ -35,6 +35,7 @@ import { downloadsLogic } from '../actors/downloads/downloadsActor.ts';
 import { ExgWeightDownloads } from '../actors/downloads/exgWeightDownloads.ts';
 import { EegEncoder } from '../actors/embeddings/eegEncoder.ts';
 import { ReembedScheduler } from '../actors/reembed/reembedScheduler.ts';
+import { createLlm } from '../actors/llm/llm.ts';
 import { Labels } from '../actors/labels/labels.ts';
 import { Authenticator } from '../transport/auth.ts';
 import { EventsSocket } from '../transport/eventsSocket.ts';
@@ -117,6 +118,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   labels.start();
   // New embeddings in a label's window move its EEG node.
   encoder.stored.onStored(labels.onEegStored);
+  const llm = createLlm({ dataDir: config.dataDir, settings, downloads, bus, log, hfEndpoint: config.hfEndpoint });
   const scanner = createScanner({
     settings,
     paired,
@@ -147,7 +149,9 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     encoder: encoder.logic(),
     scanner,
     reembed: { logic: reembed.logic(), input: () => reembed.input() },
+    llm: { logic: llm.server.logic(), input: () => llm.server.input() },
   });
+  llm.server.attach((event) => actors.send('llm', event));
   scanner.attach(actors);
   actors.observe('reembed', reembed.onSnapshot);
   const deviceControl = new DeviceControl(actors, device, paired);
@@ -200,6 +204,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     encoder,
     reembed,
     labels,
+    llm,
   };
   const routes = buildRouteTable(services);
   const router = new Router(routes);

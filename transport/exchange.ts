@@ -31,6 +31,8 @@ export class Exchange {
   // Created only when a handler asks for it: most replies are synchronous and never need one.
   private controller: AbortController | null = null;
   routeName = '';
+  /** The matched route's own error shape, if it has one. */
+  errorReply: ((err: HttpError) => Reply) | undefined;
 
   constructor(
     private readonly res: HttpResponse,
@@ -119,6 +121,8 @@ export class Exchange {
   }
 
   error(err: HttpError, closeConnection = false): void {
+    const own = this.errorReply?.(err);
+    if (own) return this.write(own.status, 'application/json', JSON.stringify(own.body), { ...err.headers, ...own.headers }, closeConnection);
     this.write(err.status, 'application/json', JSON.stringify(err.body()), err.headers, closeConnection);
   }
 

@@ -63,6 +63,7 @@ function requestHandler(deps: HttpDeps) {
     if (match.kind === 'method_not_allowed') return ex.error(methodNotAllowed(match.allow));
     const { route, params } = match;
     ex.routeName = route.method + ' ' + route.path;
+    ex.errorReply = route.errorReply;
 
     const token = extractToken(req.getHeader('authorization'), rawQuery);
     const principal = deps.auth.authorize(route.scope, method, path, token);

@@ -4,6 +4,7 @@
 // see uWebSockets.js.
 import type { z } from 'zod';
 import type { Acl } from '../actors/auth/acl.ts';
+import type { HttpError } from './errors.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -91,6 +92,11 @@ export interface Route<B = any, Q = any> {
   /** Larger body limit for routes that need it (default 1 MiB). */
   maxBodyBytes?: number;
   handler: (ctx: RequestContext<B, Q>) => HandlerResult | Promise<HandlerResult>;
+  /**
+   * Renders this route's errors (auth, validation and the handler's own) in another shape than
+   * errors.ts's: the OpenAI-compatible routes answer as OpenAI does, for OpenAI's clients.
+   */
+  errorReply?: (err: HttpError) => Reply;
 }
 
 /** Typed constructor for route rows: infers body/query types from the schemas. */

@@ -10,9 +10,13 @@ import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
 import { historyRoutes } from './routes/history.ts';
 import { labelRoutes } from './routes/labels.ts';
+import { llmCatalogRoutes } from './routes/llmCatalog.ts';
+import { llmServerRoutes } from './routes/llmServer.ts';
+import { llmSettingsRoutes } from './routes/llmSettings.ts';
 import { lslRoutes } from './routes/lsl.ts';
 import { modelDownloadRoutes } from './routes/modelDownloads.ts';
 import { modelRoutes } from './routes/models.ts';
+import { openAiRoutes } from './routes/openai.ts';
 import { reembedRoutes } from './routes/reembed.ts';
 import { scannerRoutes } from './routes/scanner.ts';
 import { searchRoutes } from './routes/search.ts';
@@ -36,8 +40,12 @@ export const ROUTE_GROUPS = [
   ['Models', modelRoutes],
   ['Reembed', reembedRoutes],
   ['Model downloads', modelDownloadRoutes],
+  ['LLM server', llmServerRoutes],
+  ['LLM catalog and downloads', llmCatalogRoutes],
+  ['OpenAI-compatible', openAiRoutes],
   ['Settings', settingsRoutes],
   ['Signal settings', signalSettingsRoutes],
+  ['LLM settings', llmSettingsRoutes],
   ['Debug', debugRoutes],
 ] as const satisfies ReadonlyArray<readonly [string, (s: RouteServices) => Route[]]>;
 

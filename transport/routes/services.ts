@@ -10,6 +10,7 @@ import type { Downloads } from '../../actors/downloads/downloads.ts';
 import type { ExgWeightDownloads } from '../../actors/downloads/exgWeightDownloads.ts';
 import type { EegEncoder } from '../../actors/embeddings/eegEncoder.ts';
 import type { ReembedScheduler } from '../../actors/reembed/reembedScheduler.ts';
+import type { Llm } from '../../actors/llm/llm.ts';
 import type { Labels } from '../../actors/labels/labels.ts';
 import type { PairedDevices } from '../../actors/devices/pairedDevices.ts';
 import type { ScannerState } from '../../actors/scanner/scannerState.ts';
@@ -53,6 +54,8 @@ export interface RouteServices {
   encoder: EegEncoder;
   /** The reembed scheduler: trigger, estimate, run history. */
   reembed: ReembedScheduler;
+  /** The local LLM: server, catalog, downloads, config, log. */
+  llm: Llm;
   /** Labels: labels.sqlite, the text/context/EEG label indices, and `labelsAt` for search results. */
   labels: Labels;
 }

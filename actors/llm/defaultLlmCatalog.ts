@@ -1,0 +1,105 @@
+// The bundled LLM catalog, in the reference's normalised format (notes §9.2: families keyed by
+// id, then model files naming their family). A small curated set of real GGUF files on the
+// Hugging Face hub that run on a laptop CPU, from 0.5 B to 7 B parameters, plus one split
+// (two-shard) model and one vision projector. Sizes are the hub's, rounded.
+import type { LlmCatalogFile } from './llmCatalogFormat.ts';
+
+export const DEFAULT_LLM_CATALOG: LlmCatalogFile = {
+  active_model: null,
+  active_mmproj: null,
+  families: {
+    'qwen2.5-0.5b-instruct': {
+      name: 'Qwen2.5 0.5B Instruct',
+      description: 'Smallest Qwen2.5 chat model: fast on any CPU, for short answers and tests.',
+      repo: 'Qwen/Qwen2.5-0.5B-Instruct-GGUF',
+      tags: ['chat', 'small', 'multilingual'],
+      params_b: 0.5,
+      max_context_length: 32768,
+    },
+    'qwen3-0.6b': {
+      name: 'Qwen3 0.6B',
+      description: 'Small Qwen3 model with a thinking mode (<think> reasoning).',
+      repo: 'Qwen/Qwen3-0.6B-GGUF',
+      tags: ['chat', 'small', 'thinking'],
+      params_b: 0.6,
+      max_context_length: 32768,
+    },
+    'llama-3.2-1b-instruct': {
+      name: 'Llama 3.2 1B Instruct',
+      description: "Meta's 1B instruction-tuned Llama 3.2.",
+      repo: 'bartowski/Llama-3.2-1B-Instruct-GGUF',
+      tags: ['chat', 'small'],
+      params_b: 1.2,
+      max_context_length: 131072,
+    },
+    'gemma-3-1b-it': {
+      name: 'Gemma 3 1B',
+      description: "Google's 1B instruction-tuned Gemma 3.",
+      repo: 'ggml-org/gemma-3-1b-it-GGUF',
+      tags: ['chat', 'small'],
+      params_b: 1,
+      max_context_length: 32768,
+    },
+    'llama-3.2-3b-instruct': {
+      name: 'Llama 3.2 3B Instruct',
+      description: "Meta's 3B Llama 3.2: a good default for a laptop.",
+      repo: 'bartowski/Llama-3.2-3B-Instruct-GGUF',
+      tags: ['chat', 'medium'],
+      params_b: 3.2,
+      max_context_length: 131072,
+    },
+    'phi-3.5-mini-instruct': {
+      name: 'Phi-3.5 mini Instruct',
+      description: "Microsoft's 3.8B Phi-3.5 mini, strong at reasoning for its size.",
+      repo: 'bartowski/Phi-3.5-mini-instruct-GGUF',
+      tags: ['chat', 'medium', 'reasoning'],
+      params_b: 3.8,
+      max_context_length: 131072,
+    },
+    'gemma-3-4b-it': {
+      name: 'Gemma 3 4B',
+      description: "Google's 4B Gemma 3, with a vision projector.",
+      repo: 'ggml-org/gemma-3-4b-it-GGUF',
+      tags: ['chat', 'medium', 'vision'],
+      params_b: 4,
+      max_context_length: 131072,
+    },
+    'gemma-3-4b-it-mmproj': {
+      name: 'Gemma 3 4B vision projector',
+      description: 'Multimodal projector (mmproj) for Gemma 3 4B.',
+      repo: 'ggml-org/gemma-3-4b-it-GGUF',
+      tags: ['vision', 'mmproj'],
+      is_mmproj: true,
+      params_b: 0.4,
+      max_context_length: 0,
+    },
+    'qwen2.5-7b-instruct': {
+      name: 'Qwen2.5 7B Instruct',
+      description: 'Qwen2.5 7B chat model, published as a split (two-shard) GGUF.',
+      repo: 'Qwen/Qwen2.5-7B-Instruct-GGUF',
+      tags: ['chat', 'large', 'multilingual'],
+      params_b: 7.6,
+      max_context_length: 32768,
+    },
+  },
+  models: [
+    { family: 'qwen2.5-0.5b-instruct', filename: 'qwen2.5-0.5b-instruct-q4_k_m.gguf', quant: 'Q4_K_M', size_gb: 0.49, description: '4-bit, smallest download.', recommended: true },
+    { family: 'qwen2.5-0.5b-instruct', filename: 'qwen2.5-0.5b-instruct-q8_0.gguf', quant: 'Q8_0', size_gb: 0.68, description: '8-bit, closest to the original.' },
+    { family: 'qwen3-0.6b', filename: 'Qwen3-0.6B-Q8_0.gguf', quant: 'Q8_0', size_gb: 0.64, description: '8-bit.', recommended: true },
+    { family: 'llama-3.2-1b-instruct', filename: 'Llama-3.2-1B-Instruct-Q4_K_M.gguf', quant: 'Q4_K_M', size_gb: 0.81, description: '4-bit.' },
+    { family: 'gemma-3-1b-it', filename: 'gemma-3-1b-it-Q4_K_M.gguf', quant: 'Q4_K_M', size_gb: 0.81, description: '4-bit.' },
+    { family: 'llama-3.2-3b-instruct', filename: 'Llama-3.2-3B-Instruct-Q4_K_M.gguf', quant: 'Q4_K_M', size_gb: 2.02, description: '4-bit.', recommended: true },
+    { family: 'phi-3.5-mini-instruct', filename: 'Phi-3.5-mini-instruct-Q4_K_M.gguf', quant: 'Q4_K_M', size_gb: 2.39, description: '4-bit.' },
+    { family: 'gemma-3-4b-it', filename: 'gemma-3-4b-it-Q4_K_M.gguf', quant: 'Q4_K_M', size_gb: 2.49, description: '4-bit; pair with the vision projector for images.' },
+    { family: 'gemma-3-4b-it-mmproj', filename: 'mmproj-model-f16.gguf', quant: 'F16', size_gb: 0.85, description: 'Vision projector, 16-bit.' },
+    {
+      family: 'qwen2.5-7b-instruct',
+      filename: 'qwen2.5-7b-instruct-q4_k_m-00001-of-00002.gguf',
+      quant: 'Q4_K_M',
+      size_gb: 4.68,
+      description: '4-bit, two shards downloaded one after the other.',
+      advanced: true,
+      shard_files: ['qwen2.5-7b-instruct-q4_k_m-00001-of-00002.gguf', 'qwen2.5-7b-instruct-q4_k_m-00002-of-00002.gguf'],
+    },
+  ],
+};

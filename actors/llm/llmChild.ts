@@ -1,0 +1,172 @@
+// The llama.cpp child process: forked by actors/llm/llmProcess.ts, it loads one model with
+// node-llama-cpp and runs chats on it, talking to the daemon over IPC (llmProtocol.ts). Running
+// llama.cpp out of the daemon's process means a crash, an abort() in native code or the kernel's
+// OOM killer ends this process only; the daemon sees the exit and decides what to do.
+//
+// One context with `parallel` sequences; each chat takes a free sequence for its duration (the
+// daemon's queue never sends more chats than there are sequences). If the daemon goes away the
+// IPC channel closes and this process exits with it.
+import { performance } from 'node:perf_hooks';
+import { getLlama, LlamaChat, LlamaLogLevel, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
+import type { LlmLoadSpec, LlmModelInfo } from '../../machines/llmServer.ts';
+import type { GenParams } from './genParams.ts';
+import type { ChatTurn, ChildMessage, ParentMessage } from './llmProtocol.ts';
+import { ThinkSplitter } from './thinkSplitter.ts';
+
+/** Context size when the configuration leaves it to the model: its training size, capped here. */
+const DEFAULT_MAX_CONTEXT = 8192;
+
+const send = (m: ChildMessage) => {
+  if (process.connected) process.send!(m);
+};
+
+interface Slot {
+  sequence: LlamaContextSequence;
+  chat: LlamaChat;
+  busy: boolean;
+}
+
+let model: LlamaModel | null = null;
+let context: LlamaContext | null = null;
+const slots: Slot[] = [];
+const running = new Map<number, AbortController>();
+
+async function load(spec: LlmLoadSpec): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const llama = await getLlama({
+      gpu: spec.gpu ? 'auto' : false,
+      build: 'never',
+      skipDownload: true,
+      progressLogs: false,
+      // The default is every core llama.cpp sees, which on a small machine with other work
+      // running is far slower than fewer threads (DEPENDENCIES.md §6: 4 threads on 2 cores, 100×).
+      maxThreads: spec.threads,
+      logLevel: LlamaLogLevel.warn,
+      logger: (level, message) => {
+        const text = message.trimEnd();
+        if (text) send({ type: 'log', level: level === LlamaLogLevel.error || level === LlamaLogLevel.fatal ? 'error' : level === LlamaLogLevel.warn ? 'warn' : 'info', message: text });
+      },
+    });
+    model = await llama.loadModel({ modelPath: spec.modelPath, gpuLayers: llama.gpu === false ? 0 : spec.gpuLayers });
+    if (spec.mmprojPath) send({ type: 'log', level: 'warn', message: `multimodal projector ${spec.mmprojPath} not loaded: this build's llama.cpp bindings have no vision support` });
+    const trainCtx = model.trainContextSize;
+    context = await model.createContext({
+      contextSize: spec.contextSize ?? { max: Math.min(trainCtx, DEFAULT_MAX_CONTEXT) },
+      sequences: spec.parallel,
+      threads: spec.threads,
+      flashAttention: spec.flashAttention,
+      ...(spec.batchSize ? { batchSize: spec.batchSize } : {}),
+    });
+    for (let i = 0; i < spec.parallel; i++) {
+      const sequence = context.getSequence();
+      slots.push({ sequence, chat: new LlamaChat({ contextSequence: sequence }), busy: false });
+    }
+    const meta = model.fileInfo.metadata as { general?: { name?: string } };
+    const info: LlmModelInfo = {
+      model_name: meta.general?.name ?? spec.filename,
+      n_ctx: context.contextSize,
+      n_ctx_train: trainCtx,
+      description: model.typeDescription,
+      size_bytes: model.size,
+      chat_wrapper: slots[0]!.chat.chatWrapper.wrapperName,
+      supports_vision: false,
+      supports_tools: false,
+      gpu: llama.gpu,
+      threads: spec.threads,
+      parallel: spec.parallel,
+      load_ms: Math.round(performance.now() - t0),
+    };
+    send({ type: 'loaded', info });
+  } catch (err) {
+    send({ type: 'load_failed', error: (err as Error)?.message ?? String(err) });
+  }
+}
+
+function historyOf(turns: ChatTurn[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = turns.map((t) =>
+    t.role === 'system' ? { type: 'system', text: t.text } : t.role === 'user' ? { type: 'user', text: t.text } : { type: 'model', response: [t.text] },
+  );
+  // The chat generates the last model turn: an empty one to answer, or the assistant's own
+  // unfinished text to continue.
+  if (history.at(-1)?.type !== 'model') history.push({ type: 'model', response: [] });
+  return history;
+}
+
+async function generate(id: number, turns: ChatTurn[], params: GenParams): Promise<void> {
+  const slot = slots.find((s) => !s.busy);
+  if (!slot || !model || !context) return send({ type: 'failed', id, error: 'no free sequence to generate with', code: null });
+  slot.busy = true;
+  const abort = new AbortController();
+  running.set(id, abort);
+  const t0 = performance.now();
+  try {
+    const history = historyOf(turns);
+    const prompt = slot.chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer).length;
+    const room = context.contextSize - prompt;
+    if (room <= 0) {
+      return send({ type: 'failed', id, error: `the messages take ${prompt} tokens; the model's context holds ${context.contextSize}`, code: 'context_length_exceeded' });
+    }
+    const splitter = new ThinkSplitter();
+    // The sequence's meter counts every generated token; the text chunks can leave out the last
+    // one (held back as a possible start of a stop trigger when the limit is reached).
+    const outputBefore = slot.sequence.tokenMeter.usedOutputTokens;
+    const result = await slot.chat.generateResponse(history, {
+      maxTokens: Math.min(params.max_tokens, room),
+      temperature: params.temperature,
+      topK: params.top_k,
+      topP: params.top_p,
+      seed: params.seed,
+      repeatPenalty: { penalty: params.repeat_penalty, frequencyPenalty: params.frequency_penalty || undefined, presencePenalty: params.presence_penalty || undefined },
+      ...(params.stop.length ? { customStopTriggers: params.stop } : {}),
+      signal: abort.signal,
+      stopOnAbortSignal: true,
+      onResponseChunk: (chunk) => {
+        if (!chunk.text) return;
+        if (chunk.type === 'segment') {
+          if (chunk.segmentType === 'thought') send({ type: 'delta', id, content: '', reasoning: chunk.text });
+          return;
+        }
+        const part = splitter.push(chunk.text);
+        if (part.content || part.reasoning) send({ type: 'delta', id, ...part });
+      },
+    });
+    const rest = splitter.flush();
+    if (rest.content || rest.reasoning) send({ type: 'delta', id, ...rest });
+    const aborted = result.metadata.stopReason === 'abort';
+    const completion = slot.sequence.tokenMeter.usedOutputTokens - outputBefore;
+    send({
+      type: 'done',
+      id,
+      finish_reason: result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop',
+      aborted,
+      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+      ms: Math.round(performance.now() - t0),
+    });
+  } catch (err) {
+    send({ type: 'failed', id, error: (err as Error)?.message ?? String(err), code: null });
+  } finally {
+    running.delete(id);
+    slot.busy = false;
+  }
+}
+
+process.on('message', (m: ParentMessage) => {
+  switch (m.type) {
+    case 'load':
+      return void load(m.spec);
+    case 'generate':
+      return void generate(m.id, m.turns, m.params);
+    case 'abort':
+      return running.get(m.id)?.abort();
+    case 'shutdown':
+      for (const a of running.values()) a.abort();
+      return void (async () => {
+        await context?.dispose().catch(() => undefined);
+        await model?.dispose().catch(() => undefined);
+        process.exit(0);
+      })();
+  }
+});
+// The daemon is gone (exited, crashed, killed): nothing can use this model any more.
+process.on('disconnect', () => process.exit(0));

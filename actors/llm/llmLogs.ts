@@ -1,0 +1,37 @@
+// The LLM server's log (`GET /v1/llm/server/logs`): lifecycle lines of the daemon and whatever
+// llama.cpp and its child process print, in a ring of the last 500 entries as in the reference
+// (`LLM_LOG_CAP`). Warnings and errors also go to the daemon log.
+import type { DaemonLog } from '../log.ts';
+
+export const LLM_LOG_CAP = 500;
+
+export type LlmLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LlmLogEntry {
+  seq: number;
+  ts_unix_ms: number;
+  level: LlmLogLevel;
+  message: string;
+}
+
+export class LlmLogs {
+  readonly #ring: LlmLogEntry[] = [];
+  #seq = 0;
+
+  constructor(
+    private readonly daemonLog: DaemonLog | null,
+    private readonly cap = LLM_LOG_CAP,
+  ) {}
+
+  add(level: LlmLogLevel, message: string): void {
+    this.#ring.push({ seq: ++this.#seq, ts_unix_ms: Date.now(), level, message });
+    if (this.#ring.length > this.cap) this.#ring.shift();
+    if (level === 'warn' || level === 'error') this.daemonLog?.write(level, 'llm', message);
+  }
+
+  /** Entries after `since` (a `seq`), oldest first, at most `limit` of the newest. */
+  entries(since = 0, limit = this.cap): LlmLogEntry[] {
+    const after = this.#ring.filter((e) => e.seq > since);
+    return after.slice(Math.max(0, after.length - limit));
+  }
+}
