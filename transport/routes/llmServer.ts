@@ -18,18 +18,17 @@ function refusedAs<T>(fn: () => T): T {
 const filenameBody = z.object({ filename: z.string().min(1) });
 
 export function llmServerRoutes(s: RouteServices): Route[] {
-  const { server, catalog } = s.llm;
 
   /** A catalog model that is on disk, or the HTTP error saying why it cannot be used. */
   const usable = (filename: string, wantMmproj: boolean) => {
-    const model = catalog.find(filename);
+    const model = s.llm.catalog.find(filename);
     if (!model) throw new HttpError(404, 'unknown_model', `no model "${filename}" in the LLM catalog (GET /v1/llm/catalog)`);
-    if (catalog.isMmproj(model) !== wantMmproj) {
+    if (s.llm.catalog.isMmproj(model) !== wantMmproj) {
       throw wantMmproj
         ? new HttpError(400, 'not_mmproj', `"${filename}" is a model, not a vision projector; use POST /v1/llm/server/switch-model`)
         : new HttpError(400, 'is_mmproj', `"${filename}" is a vision projector; use POST /v1/llm/server/switch-mmproj`);
     }
-    if (!catalog.localPathOf(model)) throw new HttpError(409, 'not_downloaded', `"${filename}" is not downloaded; POST /v1/llm/download/start first, or copy it into ${catalog.modelsDir} and POST /v1/llm/catalog/refresh`);
+    if (!s.llm.catalog.localPathOf(model)) throw new HttpError(409, 'not_downloaded', `"${filename}" is not downloaded; POST /v1/llm/download/start first, or copy it into ${s.llm.catalog.modelsDir} and POST /v1/llm/catalog/refresh`);
     return model;
   };
 
@@ -38,18 +37,18 @@ export function llmServerRoutes(s: RouteServices): Route[] {
       method: 'GET', path: '/v1/llm/server/status', scope: 'acl',
       summary:
         'LLM server status: `{status (stopped|loading|running|stopping|failed), model_name, n_ctx, supports_vision, supports_tools, start_error, filename, model_path, mmproj, pid (of the llama.cpp process), threads, parallel, gpu, chat_wrapper, load_ms, error, restarts, restart_in_secs, restart_on_crash, queue: {running, waiting, max_queued}}`.',
-      handler: () => server.status(),
+      handler: () => s.llm.server.status(),
     }),
     route({
       method: 'POST', path: '/v1/llm/server/start', scope: 'acl',
       summary:
         'Start the LLM server on the active model and keep it enabled across daemon restarts: `{ok, result: starting|already_running}`; progress as `llm:status` events (loading, then running or failed). 409 `no_model` when no downloaded model is selected.',
-      handler: () => refusedAs(() => server.start()),
+      handler: () => refusedAs(() => s.llm.server.start()),
     }),
     route({
       method: 'POST', path: '/v1/llm/server/stop', scope: 'acl',
       summary: 'Stop the LLM server (its llama.cpp process exits) and keep it disabled: `{ok, result: stopping|already_stopped}`; `llm:status` stopping, then stopped.',
-      handler: () => refusedAs(() => server.stop()),
+      handler: () => refusedAs(() => s.llm.server.stop()),
     }),
     route({
       method: 'GET', path: '/v1/llm/server/logs', scope: 'acl',
@@ -64,8 +63,8 @@ export function llmServerRoutes(s: RouteServices): Route[] {
       body: filenameBody,
       handler: ({ body }) => {
         const model = usable(body.filename, false);
-        catalog.setActiveModel(model.filename);
-        return { ok: true, result: refusedAs(() => server.reload()), active_model: model.filename };
+        s.llm.catalog.setActiveModel(model.filename);
+        return { ok: true, result: refusedAs(() => s.llm.server.reload()), active_model: model.filename };
       },
     }),
     route({
@@ -75,14 +74,14 @@ export function llmServerRoutes(s: RouteServices): Route[] {
       body: z.object({ filename: z.string().min(1).nullable() }),
       handler: ({ body }) => {
         const model = body.filename === null ? null : usable(body.filename, true);
-        catalog.setActiveMmproj(model?.filename ?? null);
-        return { ok: true, result: refusedAs(() => server.reload()), active_mmproj: model?.filename ?? null };
+        s.llm.catalog.setActiveMmproj(model?.filename ?? null);
+        return { ok: true, result: refusedAs(() => s.llm.server.reload()), active_mmproj: model?.filename ?? null };
       },
     }),
     route({
       method: 'POST', path: '/v1/llm/abort-stream', scope: 'acl',
       summary: 'Stop every chat generation in progress; each ends at once with what it has generated (`finish_reason: "stop"`). `{ok, aborted: n}`.',
-      handler: () => ({ ok: true, aborted: server.abortAll() }),
+      handler: () => ({ ok: true, aborted: s.llm.server.abortAll() }),
     }),
   ];
 }

@@ -7,20 +7,19 @@ import { route, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';
 
 export function llmSettingsRoutes(s: RouteServices): Route[] {
-  const { config, catalog, server } = s.llm;
 
   const configView = () => {
-    const active = catalog.activeModel ? catalog.find(catalog.activeModel) : undefined;
-    const mmproj = catalog.activeMmproj ? catalog.find(catalog.activeMmproj) : undefined;
-    const c = config.get();
+    const active = s.llm.catalog.activeModel ? s.llm.catalog.find(s.llm.catalog.activeModel) : undefined;
+    const mmproj = s.llm.catalog.activeMmproj ? s.llm.catalog.find(s.llm.catalog.activeMmproj) : undefined;
+    const c = s.llm.config.get();
     return {
       ...c,
-      model_path: active ? catalog.localPathOf(active) : null,
-      mmproj: mmproj ? catalog.localPathOf(mmproj) : null,
+      model_path: active ? s.llm.catalog.localPathOf(active) : null,
+      mmproj: mmproj ? s.llm.catalog.localPathOf(mmproj) : null,
       effective_threads: effectiveThreads(c),
     };
   };
-  const deviceView = () => ({ value: config.inferenceDevice(), available: [...LLM_INFERENCE_DEVICES], gpu_in_use: server.status().gpu });
+  const deviceView = () => ({ value: s.llm.config.inferenceDevice(), available: [...LLM_INFERENCE_DEVICES], gpu_in_use: s.llm.server.status().gpu });
 
   return [
     route({
@@ -36,9 +35,9 @@ export function llmSettingsRoutes(s: RouteServices): Route[] {
       body: llmConfigPatchSchema,
       handler: ({ body }) => {
         const { model_path: _p, mmproj: _m, ...patch } = body;
-        const before = config.get().restart_on_crash;
-        config.update(patch);
-        if (config.get().restart_on_crash !== before) server.configure();
+        const before = s.llm.config.get().restart_on_crash;
+        s.llm.config.update(patch);
+        if (s.llm.config.get().restart_on_crash !== before) s.llm.server.configure();
         return { ok: true, ...configView() };
       },
     }),
@@ -52,7 +51,7 @@ export function llmSettingsRoutes(s: RouteServices): Route[] {
       summary: 'Set `{value: gpu|cpu}` for the LLM; applies at the next start or model switch. `{ok, value, available, gpu_in_use}`.',
       body: z.object({ value: z.enum(LLM_INFERENCE_DEVICES) }),
       handler: ({ body }) => {
-        config.setInferenceDevice(body.value);
+        s.llm.config.setInferenceDevice(body.value);
         return { ok: true, ...deviceView() };
       },
     }),
