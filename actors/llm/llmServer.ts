@@ -171,7 +171,12 @@ export class LlmServer {
     try {
       const proc = this.#process;
       if (this.#state !== 'running' || !proc) throw new LlmRefused('not_running', `the LLM server is ${this.#state}`);
-      return await proc.generate(req.turns, req.params, onDelta, abort.signal);
+      const r = await proc.generate(req.turns, req.params, onDelta, abort.signal);
+      this.deps.logs.add(
+        'info',
+        `chat: ${r.usage.prompt_tokens} prompt + ${r.usage.completion_tokens} completion tokens in ${r.ms} ms, ${r.finish_reason}${r.aborted ? ' (aborted)' : ''}`,
+      );
+      return r;
     } catch (err) {
       if (err instanceof LlmProcessLost) throw new LlmRefused('lost', err.message);
       if (err instanceof LlmGenerationError && err.code === 'context_length_exceeded') throw new LlmRefused('context_length', err.message, 'messages');
