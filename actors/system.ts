@@ -29,6 +29,8 @@ export interface ActorSystemDeps {
   scanner?: { logic: AnyActorLogic; input: () => unknown };
   /** The reembed scheduler (actors/reembed/reembedScheduler.ts); its input is read at every (re)start. */
   reembed?: { logic: AnyActorLogic; input: () => unknown };
+  /** The global search index (actors/search/globalSearch.ts): its thread and the index it owns. */
+  search?: AnyActorLogic;
   /** The LLM server (actors/llm/llmServer.ts): its llama.cpp process; input read at every (re)start. */
   llm?: { logic: AnyActorLogic; input: () => unknown };
 }
@@ -99,6 +101,8 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
     // as "shutdown" before the device session closes underneath it.
     ...(deps.recorder ? [{ id: 'recorder', machine: 'recorder', logic: wrap(deps.recorder, 'recorder'), input: () => ({}), ...standard }] : []),
     ...(deps.downloads ? [{ id: 'downloads', machine: 'downloads', logic: wrap(deps.downloads, 'downloads'), input: () => ({}), ...standard }] : []),
+    // Before the encoder and reembed: shutdown stops them first, so their last vectors reach the index before it is saved.
+    ...(deps.search ? [{ id: 'search', machine: 'searchIndex', logic: wrap(deps.search, 'search'), input: () => ({}), ...standard }] : []),
     ...(deps.encoder ? [{ id: 'encoder', machine: 'encoder', logic: wrap(deps.encoder, 'encoder'), input: () => ({}), ...standard }] : []),
     ...(deps.scanner ? [{ id: 'scanner', machine: 'scanner', logic: wrap(deps.scanner.logic, 'scanner'), input: deps.scanner.input, ...standard }] : []),
     ...(deps.reembed ? [{ id: 'reembed', machine: 'reembed', logic: wrap(deps.reembed.logic, 'reembed'), input: deps.reembed.input, ...standard }] : []),

@@ -37,6 +37,7 @@ import { EegEncoder } from '../actors/embeddings/eegEncoder.ts';
 import { ReembedScheduler } from '../actors/reembed/reembedScheduler.ts';
 import { createLlm } from '../actors/llm/llm.ts';
 import { Labels } from '../actors/labels/labels.ts';
+import { GlobalSearch } from '../actors/search/globalSearch.ts';
 import { Authenticator } from '../transport/auth.ts';
 import { EventsSocket } from '../transport/eventsSocket.ts';
 import { HostGuard } from '../transport/hostGuard.ts';
@@ -118,6 +119,10 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   labels.start();
   // New embeddings in a label's window move its EEG node.
   encoder.stored.onStored(labels.onEegStored);
+  // Every stored embedding, live or re-embedded, enters the global search index.
+  const search = new GlobalSearch({ dataDir: config.dataDir, bus, log });
+  encoder.stored.onStored(search.onStored);
+  search.labelsAt = (unixSecs) => labels.labelsAt(unixSecs);
   const llm = createLlm({ dataDir: config.dataDir, settings, downloads, bus, log, hfEndpoint: config.hfEndpoint });
   const scanner = createScanner({
     settings,
@@ -149,6 +154,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     encoder: encoder.logic(),
     scanner,
     reembed: { logic: reembed.logic(), input: () => reembed.input() },
+    search: search.logic(),
     llm: { logic: llm.server.logic(), input: () => llm.server.input() },
   });
   llm.server.attach((event) => actors.send('llm', event));
@@ -205,6 +211,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     reembed,
     labels,
     llm,
+    search,
   };
   const routes = buildRouteTable(services);
   const router = new Router(routes);
@@ -270,6 +277,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       server?.close();
       await recorder.writer.close();
       await labels.close();
+      await search.close();
       for (const f of runFiles) fs.rmSync(f, { force: true });
       log.info('daemon', 'stopped');
     },

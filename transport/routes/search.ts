@@ -1,7 +1,155 @@
-// Similarity search over EEG embeddings (notes §6).
-import type { Route } from '../route.ts';
+// Similarity search over EEG embeddings (notes §6). Every search runs on the search index
+// thread against the global index; bodies are the reference's camelCase (snake_case works too);
+// times are unix seconds, inclusive.
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { SearchUnavailable, type RangeSearch } from '../../actors/search/globalSearch.ts';
+import { EMPTY_GRAPH } from '../../actors/search/searchShapes.ts';
+import { DAY_DB_FILE, listDayDirs } from '../../actors/store/dayDirs.ts';
+import { HttpError, unavailable } from '../errors.ts';
+import { route, SseReply, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';
 
-export function searchRoutes(_s: RouteServices): Route[] {
-  return [];
+/** 9999-12-31T23:59:59Z: the last second the reference's `YYYYMMDDHHmmss` encoding can hold. */
+const MAX_UNIX_SECS = 253_402_300_799;
+const unixSecs = z.number().int().min(0).max(MAX_UNIX_SECS);
+export const MAX_K = 200;
+export const MAX_EF = 2_000;
+const k = (byDefault: number) => z.number().int().min(1).max(MAX_K).default(byDefault);
+const ef = z.number().int().min(1).max(MAX_EF).default(50);
+const deviceName = z.string().max(256).optional();
+
+const ordered = (start: string, end: string) => ({ message: `${end} must not be before ${start}`, path: [end] });
+
+/** POST /v1/search/eeg: a range search, or the interactive graph's fields (accepted, answered empty for now). */
+const searchBody = z
+  .object({
+    startUtc: unixSecs.optional(),
+    endUtc: unixSecs.optional(),
+    k: k(5),
+    ef,
+    deviceName,
+    query: z.string().max(4096).optional(),
+    kText: z.number().int().min(0).max(MAX_K).optional(),
+    kEeg: z.number().int().min(0).max(MAX_K).optional(),
+    kLabels: z.number().int().min(0).max(MAX_K).optional(),
+    kScreenshots: z.number().int().min(0).max(MAX_K).optional(),
+    reachMinutes: z.number().min(0).max(24 * 60).optional(),
+    mode: z.string().max(64).optional(),
+    snrPositiveOnly: z.boolean().optional(),
+    filterStartUtc: unixSecs.optional(),
+    filterEndUtc: unixSecs.optional(),
+    eegRankBy: z.string().max(64).optional(),
+  })
+  .refine((b) => (b.startUtc === undefined) === (b.endUtc === undefined), { message: 'startUtc and endUtc go together', path: ['endUtc'] })
+  .refine((b) => b.startUtc === undefined || b.endUtc === undefined || b.startUtc <= b.endUtc, ordered('startUtc', 'endUtc'));
+
+const streamBody = z
+  .object({ startUtc: unixSecs, endUtc: unixSecs, k: k(5), ef, deviceName })
+  .refine((b) => b.startUtc <= b.endUtc, ordered('startUtc', 'endUtc'));
+
+const compareBody = z
+  .object({ aStartUtc: unixSecs, aEndUtc: unixSecs, bStartUtc: unixSecs, bEndUtc: unixSecs })
+  .refine((r) => r.aStartUtc <= r.aEndUtc, ordered('aStartUtc', 'aEndUtc'))
+  .refine((r) => r.bStartUtc <= r.bEndUtc, ordered('bStartUtc', 'bEndUtc'));
+
+const NEIGHBOR =
+  '`{hnsw_id, timestamp (as stored), timestamp_unix, distance (1 − cos), date: "YYYYMMDD", device_id, device_name, labels:[{id, eeg_start, eeg_end, label_start, label_end, text}], metrics?:{relaxation, engagement, faa, tar, mood, meditation, cognitive_load, drowsiness, hr, snr, rel_alpha, rel_beta, rel_theta, headache_index, migraine_index, consciousness_lzc, consciousness_wakefulness, consciousness_integration}}` (null metrics left out)';
+
+/** The search subsystem's failures in the one error shape. */
+async function answering<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof SearchUnavailable) throw unavailable(err.message);
+    if (err instanceof Error && !(err instanceof HttpError)) throw new HttpError(500, 'search_failed', `search failed: ${err.message}`);
+    throw err;
+  }
+}
+
+/** `YYYYMMDD` folders holding a day database. */
+function eegDays(dataDir: string): string[] {
+  return listDayDirs(dataDir).filter((d) => fs.existsSync(path.join(d, DAY_DB_FILE))).map((d) => path.basename(d));
+}
+
+export function searchRoutes(s: RouteServices): Route[] {
+  const range = (b: { startUtc: number; endUtc: number; k: number; ef: number; deviceName?: string | undefined }): RangeSearch => ({
+    startUtc: b.startUtc,
+    endUtc: b.endUtc,
+    k: b.k,
+    ef: b.ef,
+    deviceName: b.deviceName ?? null,
+  });
+  return [
+    route({
+      method: 'POST', path: '/v1/search/eeg', scope: 'acl',
+      summary:
+        `Range search \`{startUtc, endUtc, k=5, ef=50, deviceName?}\`: every embedded epoch of the range (any timestamp encoding; \`deviceName\` filters them) is a query, answered from the global index → \`{start_utc, end_utc, k, ef (as used: at least max(k, 64)), query_count, searched_days, results:[{timestamp, timestamp_unix, neighbors:[${NEIGHBOR}]}]}\`, queries in time order, neighbours nearest first (the query epoch itself included). k 1–${MAX_K}, ef 1–${MAX_EF}. A body without a range (a text \`query\` for the interactive graph, or nothing) gets \`{nodes:[], edges:[], dot:"", svg:"", svg_col:"", results:[]}\`.`,
+      body: searchBody,
+      handler: ({ body, signal }) => {
+        if (body.startUtc === undefined || body.endUtc === undefined) return EMPTY_GRAPH;
+        return answering(() => s.search.search(range({ ...body, startUtc: body.startUtc!, endUtc: body.endUtc! }), signal));
+      },
+    }),
+    route({
+      method: 'POST', path: '/v1/search/eeg/stream', scope: 'acl',
+      summary:
+        'The range search as Server-Sent Events, bare `data:` lines: `{"kind":"started","query_count","searched_days"}`, one `{"kind":"result","entry":{timestamp, timestamp_unix, neighbors},"done_count"}` per query epoch in time order, then `{"kind":"done","total"}` (or `{"kind":"error","error"}`); a comment every 15 s. Closing the connection stops the search at the next epoch.',
+      body: streamBody,
+      handler: ({ body }) =>
+        new SseReply((sink, signal) => {
+          void s.search.stream(range(body), (p) => sink.send(p), signal).finally(() => sink.close());
+        }),
+    }),
+    route({
+      method: 'POST', path: '/v1/search/compare', scope: 'acl',
+      summary: 'Two range searches side by side, `{aStartUtc, aEndUtc, bStartUtc, bEndUtc}` → `{a, b}`, each the reply of POST /v1/search/eeg with k 10 and ef 50 (run as 64).',
+      body: compareBody,
+      handler: ({ body, signal }) =>
+        answering(async () => {
+          const [a, b] = await Promise.all([
+            s.search.search({ startUtc: body.aStartUtc, endUtc: body.aEndUtc, k: 10, ef: 50 }, signal),
+            s.search.search({ startUtc: body.bStartUtc, endUtc: body.bEndUtc, k: 10, ef: 50 }, signal),
+          ]);
+          return { a, b };
+        }),
+    }),
+    route({
+      method: 'GET', path: '/v1/search/global-index/stats', scope: 'acl',
+      summary:
+        '`{total_embeddings, file_size_bytes, path, ready, rebuilding, dim, model, m, ef_construction, capacity, days, skipped_dimension, skipped_zero, unsaved, last_saved_unix_ms, active_searches, cancelled_searches}` of the global index (`eeg_global.hnsw` in the data directory); `ready` is false until the first load or build is done.',
+      handler: () => answering(() => s.search.stats()),
+    }),
+    route({
+      method: 'POST', path: '/v1/search/global-index/rebuild', scope: 'acl',
+      summary: 'Builds the global index again from every day database\'s stored embeddings (of the newest embedding\'s dimension) and answers with its stats once it is in use; searches meanwhile use the old index.',
+      handler: () => answering(() => s.search.rebuild()),
+    }),
+    route({
+      method: 'GET', path: '/v1/search/stats', scope: 'acl',
+      summary:
+        '`{eeg_days, eeg_first_day, eeg_last_day, label_total, label_text_index, label_eeg_index, label_embed_model, screenshot_total, screenshot_embedded}`: day folders with a database, labels and their index sizes; screenshots are not stored by this daemon (0).',
+      handler: async () => {
+        const days = eegDays(s.config.dataDir);
+        const labels = await s.labels.stats().catch(() => null);
+        return {
+          eeg_days: days.length,
+          eeg_first_day: days[0] ?? null,
+          eeg_last_day: days.at(-1) ?? null,
+          label_total: s.labels.list(1, 0).total,
+          label_text_index: labels?.text_nodes ?? 0,
+          label_eeg_index: labels?.eeg_nodes ?? 0,
+          label_embed_model: labels?.text_model ?? null,
+          screenshot_total: 0,
+          screenshot_embedded: 0,
+        };
+      },
+    }),
+    route({
+      method: 'GET', path: '/v1/search/devices', scope: 'acl',
+      summary: '`{devices: [device_name…]}`: the distinct device names of every day database, sorted.',
+      handler: () => answering(async () => ({ devices: await s.search.devices() })),
+    }),
+  ];
 }

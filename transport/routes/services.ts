@@ -12,6 +12,7 @@ import type { EegEncoder } from '../../actors/embeddings/eegEncoder.ts';
 import type { ReembedScheduler } from '../../actors/reembed/reembedScheduler.ts';
 import type { Llm } from '../../actors/llm/llm.ts';
 import type { Labels } from '../../actors/labels/labels.ts';
+import type { GlobalSearch } from '../../actors/search/globalSearch.ts';
 import type { PairedDevices } from '../../actors/devices/pairedDevices.ts';
 import type { ScannerState } from '../../actors/scanner/scannerState.ts';
 import type { LslAutoConnect } from '../../actors/devices/lslAutoConnect.ts';
@@ -58,4 +59,6 @@ export interface RouteServices {
   llm: Llm;
   /** Labels: labels.sqlite, the text/context/EEG label indices, and `labelsAt` for search results. */
   labels: Labels;
+  /** EEG similarity search: the global index, range searches, its stats and rebuild. */
+  search: GlobalSearch;
 }
