@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { getLlama, LlamaChat, LlamaLogLevel, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
 import type { LlmLoadSpec, LlmModelInfo } from '../../machines/llmServer.ts';
 import type { GenParams } from './genParams.ts';
-import type { ChatTurn, ChildMessage, ParentMessage } from './llmProtocol.ts';
+import type { ChatTurn, ChildMessage, FinishReason, ParentMessage } from './llmProtocol.ts';
 import { ThinkSplitter } from './thinkSplitter.ts';
 
 /** Context size when the configuration leaves it to the model: its training size, capped here. */
@@ -100,17 +100,23 @@ async function generate(id: number, turns: ChatTurn[], params: GenParams): Promi
   const abort = new AbortController();
   running.set(id, abort);
   const t0 = performance.now();
+  let prompt = 0;
+  // The sequence's meter counts every generated token; the text chunks can leave out the last
+  // one (held back as a possible start of a stop trigger when the limit is reached).
+  const outputBefore = slot.sequence.tokenMeter.usedOutputTokens;
+  const sendDone = (finish: FinishReason, aborted: boolean) => {
+    const completion = slot.sequence.tokenMeter.usedOutputTokens - outputBefore;
+    const usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+    send({ type: 'done', id, finish_reason: finish, aborted, usage, ms: Math.round(performance.now() - t0) });
+  };
   try {
     const history = historyOf(turns);
-    const prompt = slot.chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer).length;
+    prompt = slot.chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer).length;
     const room = context.contextSize - prompt;
     if (room <= 0) {
       return send({ type: 'failed', id, error: `the messages take ${prompt} tokens; the model's context holds ${context.contextSize}`, code: 'context_length_exceeded' });
     }
     const splitter = new ThinkSplitter();
-    // The sequence's meter counts every generated token; the text chunks can leave out the last
-    // one (held back as a possible start of a stop trigger when the limit is reached).
-    const outputBefore = slot.sequence.tokenMeter.usedOutputTokens;
     const result = await slot.chat.generateResponse(history, {
       maxTokens: Math.min(params.max_tokens, room),
       temperature: params.temperature,
@@ -133,18 +139,12 @@ async function generate(id: number, turns: ChatTurn[], params: GenParams): Promi
     });
     const rest = splitter.flush();
     if (rest.content || rest.reasoning) send({ type: 'delta', id, ...rest });
-    const aborted = result.metadata.stopReason === 'abort';
-    const completion = slot.sequence.tokenMeter.usedOutputTokens - outputBefore;
-    send({
-      type: 'done',
-      id,
-      finish_reason: result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop',
-      aborted,
-      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
-      ms: Math.round(performance.now() - t0),
-    });
+    sendDone(result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop', result.metadata.stopReason === 'abort');
   } catch (err) {
-    send({ type: 'failed', id, error: (err as Error)?.message ?? String(err), code: null });
+    // An abort before the first token (while the prompt is evaluated) throws despite
+    // `stopOnAbortSignal`: it is still an aborted answer, not a failure.
+    if (abort.signal.aborted) sendDone('stop', true);
+    else send({ type: 'failed', id, error: (err as Error)?.message ?? String(err), code: null });
   } finally {
     running.delete(id);
     slot.busy = false;

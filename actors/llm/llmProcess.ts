@@ -140,7 +140,7 @@ export class LlmProcess {
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.#exited = true;
     const how =
-      signal === 'SIGKILL' ? 'killed by SIGKILL (out of memory?)' : signal ? `killed by ${signal}` : `exited with code ${code}`;
+      signal === 'SIGKILL' ? 'was killed by SIGKILL (out of memory?)' : signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const tail = this.#stderrTail.at(-1);
     const reason = `the llama.cpp process ${how}${tail ? `; last output: ${tail}` : ''}`;
     for (const p of this.#pending.values()) p.reject(new LlmProcessLost(reason));
