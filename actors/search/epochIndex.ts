@@ -17,6 +17,8 @@ export type Hnsw = InstanceType<typeof HierarchicalNSW>;
 /** Below this hnswlib's recall falls apart (ef 10, its default, finds 2 of 10; DEPENDENCIES.md §4). */
 export const MIN_QUERY_EF = 64;
 const MIN_CAPACITY = 1024;
+/** How far searchAround widens its beam: ef × 64 (4096 for the default ef). */
+const WIDEN_LIMIT_FACTOR = 64;
 
 export interface IndexParams {
   /** HNSW M (links per node). */
@@ -136,6 +138,27 @@ export class EpochIndex {
     this.#idOf.set(timestampMs, id);
     this.#perDay.set(dayNum, (this.#perDay.get(dayNum) ?? 0) + 1);
     return 'added';
+  }
+
+  /**
+   * The k nearest epochs of an indexed epoch's own vector. Its own node must come back (at
+   * distance 0); when it does not, the greedy descent ended in the wrong region of the graph —
+   * HNSW's known weakness with small, well-separated clusters (a rare brain state among hours of
+   * another), where it returns k neighbours that are all wrong — and the search is repeated with
+   * a wider beam, up to WIDEN_LIMIT_FACTOR × ef.
+   */
+  searchAround(timestampMs: number, vector: ArrayLike<number>, k: number, ef: number): { hits: EpochHit[]; widened: boolean } {
+    let hits = this.search(vector, k, ef);
+    if (!this.#idOf.has(timestampMs)) return { hits, widened: false };
+    const limit = Math.min(this.size, Math.max(ef, k, MIN_QUERY_EF) * WIDEN_LIMIT_FACTOR);
+    let beam = Math.max(ef, k, MIN_QUERY_EF);
+    let widened = false;
+    while (!hits.some((h) => h.timestampMs === timestampMs) && beam < limit) {
+      beam = Math.min(limit, beam * 4);
+      hits = this.search(vector, k, beam);
+      widened = true;
+    }
+    return { hits, widened };
   }
 
   /** The k nearest epochs, nearest first; `ef` is raised to at least max(k, MIN_QUERY_EF). */

@@ -44,6 +44,8 @@ export interface IndexStats {
   last_saved_unix_ms: number | null;
   active_searches: number;
   cancelled_searches: number;
+  /** Query epochs whose own node was not found at first, searched again with a wider beam. */
+  widened_queries: number;
 }
 
 export type RebuildReason = 'missing' | 'corrupt' | 'requested' | 'dimension' | 'model';

@@ -41,6 +41,7 @@ let lastSavedAt: number | null = null;
 let saveTimer: NodeJS.Timeout | null = null;
 let activeSearches = 0;
 let cancelledSearches = 0;
+let widenedQueries = 0;
 const cancelled = new Set<number>();
 
 function setState(next: IndexState): void {
@@ -172,7 +173,9 @@ async function search(id: number, q: RangeQuery): Promise<void> {
         break;
       }
       const neighbors: Neighbor[] = [];
-      for (const hit of index?.search(e.vector, q.k, q.ef) ?? []) {
+      const around = index?.searchAround(e.unixMs, e.vector, q.k, q.ef);
+      if (around?.widened) widenedQueries++;
+      for (const hit of around?.hits ?? []) {
         const row = rows.find(hit.timestampMs, hit.day);
         if (!row) continue; // its session was deleted since it was indexed
         const n: Neighbor = {
@@ -220,6 +223,7 @@ function stats(): IndexStats {
     last_saved_unix_ms: lastSavedAt,
     active_searches: activeSearches,
     cancelled_searches: cancelledSearches,
+    widened_queries: widenedQueries,
   };
 }
 
