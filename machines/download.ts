@@ -85,6 +85,8 @@ export interface VerifyInput {
   sha256: string | null;
   size: number | null;
   digest: string | null;
+  /** Bytes the transfer left in the partial file, all of them covered by `digest`. */
+  received: number;
 }
 
 /** The states a client sees (`waiting` is downloading's pause between attempts). */
@@ -224,7 +226,7 @@ export const downloadMachine = setup({
       entry: assign({ retryInMs: null, statusMsg: 'Verifying' }),
       invoke: {
         src: 'verify',
-        input: ({ context }) => ({ dest: context.dest, sha256: context.sha256, size: context.size, digest: context.digest }),
+        input: ({ context }) => ({ dest: context.dest, sha256: context.sha256, size: context.size, digest: context.digest, received: context.received }),
       },
       on: {
         'verify.done': { target: 'done', actions: assign(({ event }) => ({ digest: event.sha256, received: event.bytes, total: event.bytes })) },

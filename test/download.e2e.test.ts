@@ -3,6 +3,9 @@
 // a daemon killed mid-download resumes the partial file when it starts again; pause, resume and
 // cancel over HTTP; a downloads actor restarted by its supervisor carries on; the built-in
 // family and a second trigger are refused with 409.
+//
+// Every `assert.ok` carries a message: without one, node builds the message by re-parsing the
+// failing source line, which for tsx's one-line output can take minutes of CPU (nodejs/node#52677).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -18,6 +21,8 @@ const MiB = 1 << 20;
 const FAMILY = 'signaljepa';
 const OTHER = 'cbramod';
 const family = EXG_FAMILIES[FAMILY]!;
+/** Each test's and hook's bound: a hang fails it instead of holding up the run. */
+const timeout = 60_000;
 
 let server: RangeServer;
 let dirs: DaemonDirs;
@@ -33,6 +38,15 @@ const rangeStart = (range: string | undefined) => (range ? Number(/bytes=(\d+)-/
 async function start(): Promise<void> {
   daemon = await spawnDaemon({ dirs, env: env() });
   api = client(daemon.port, daemon.token);
+}
+
+/** Waits for something that happens after a reply (a file deleted once its transfer let go). */
+async function eventually(cond: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 async function download(id: string, cond: (d: any) => boolean, ms = 20_000): Promise<any> {
@@ -51,15 +65,15 @@ before(async () => {
   fs.mkdirSync(dirs.data, { recursive: true });
   writeModelConfig(JSON.stringify({ active_family: FAMILY }));
   await start();
-});
+}, { timeout });
 
 after(async () => {
   const exit = await daemon.stop();
   await server.close();
   assert.equal(exit.code, 0, `daemon exit: ${exit.code ?? exit.signal}\n${exit.stderr}`);
-});
+}, { timeout });
 
-test('the active family downloads from HF_ENDPOINT; a daemon killed mid-file resumes the partial file when it starts again', async () => {
+test('the active family downloads from HF_ENDPOINT; a daemon killed mid-file resumes the partial file when it starts again', { timeout }, async () => {
   const sub = await subscribe(daemon.port, daemon.token);
   const res = await api.post('/v1/models/trigger-weights-download');
   assert.equal(res.status, 200, res.text);
@@ -79,7 +93,7 @@ test('the active family downloads from HF_ENDPOINT; a daemon killed mid-file res
   assert.equal(progress.payload.downloading, true);
   assert.equal(progress.payload.needs_restart, false);
   assert.equal(progress.payload.weights_found, false);
-  assert.ok(progress.payload.progress > 0 && progress.payload.progress < 1);
+  assert.ok(progress.payload.progress > 0 && progress.payload.progress < 1, `progress ${progress.payload.progress} is part-way`);
   assert.equal(server.requests[0]!.path, `/${family.repo}/resolve/main/${family.onnx_file}`);
 
   const killed = await daemon.stop('SIGKILL');
@@ -98,7 +112,7 @@ test('the active family downloads from HF_ENDPOINT; a daemon killed mid-file res
   assert.equal(resumed[0]!.status, 206);
   assert.equal(sha256Of(weightsPath(FAMILY)), server.sha256);
   assert.equal(done.digest, server.sha256);
-  assert.ok(!fs.existsSync(weightsPath(FAMILY) + '.incomplete'));
+  assert.ok(!fs.existsSync(weightsPath(FAMILY) + '.incomplete'), 'no partial file left');
 
   const present = await api.post('/v1/models/trigger-weights-download');
   assert.equal(present.status, 200);
@@ -106,7 +120,7 @@ test('the active family downloads from HF_ENDPOINT; a daemon killed mid-file res
   assert.equal(present.json.download, null);
 });
 
-test('pause keeps the partial file, resume continues it with a Range request; cancel deletes it and reports ExgDownloadFailed', async () => {
+test('pause keeps the partial file, resume continues it with a Range request; cancel deletes it and reports ExgDownloadFailed', { timeout }, async () => {
   server.options.bytesPerSec = MiB;
   const sub = await subscribe(daemon.port, daemon.token);
   const id = `exg:${OTHER}`;
@@ -117,7 +131,7 @@ test('pause keeps the partial file, resume continues it with a Range request; ca
   assert.equal(paused.status, 200, paused.text);
   assert.equal(paused.json.download.state, 'paused');
   const kept = (await download(id, (d) => d.state === 'paused')).received_bytes;
-  assert.ok(fs.existsSync(weightsPath(OTHER) + '.incomplete'));
+  assert.ok(fs.existsSync(weightsPath(OTHER) + '.incomplete'), 'the partial file is kept while paused');
   await sub.next((f) => f.type === 'ExgDownloadProgress' && f.payload.state === 'paused');
 
   const resumed = await api.post('/v1/models/resume-weights-download');
@@ -131,14 +145,13 @@ test('pause keeps the partial file, resume continues it with a Range request; ca
   const failed = await sub.next((f) => f.type === 'ExgDownloadFailed' && f.payload.backend === OTHER);
   assert.equal(failed.payload.cancelled, true);
   assert.equal(failed.payload.downloading, false);
-  await new Promise((r) => setTimeout(r, 200));
-  assert.ok(!fs.existsSync(weightsPath(OTHER) + '.incomplete'), 'partial deleted');
-  assert.ok(!fs.existsSync(weightsPath(OTHER)));
+  await eventually(() => !fs.existsSync(weightsPath(OTHER) + '.incomplete'), 'the partial file is deleted');
+  assert.ok(!fs.existsSync(weightsPath(OTHER)), 'no file under the final name');
   assert.equal((await api.post('/v1/models/cancel-weights-download')).json.message, 'No weights download in progress');
   sub.close();
 });
 
-test('a downloads actor that fails is restarted by its supervisor and carries on from the partial file', async () => {
+test('a downloads actor that fails is restarted by its supervisor and carries on from the partial file', { timeout }, async () => {
   server.options.bytesPerSec = MiB;
   const id = 'exg:labram';
   assert.equal((await api.post('/v1/models/trigger-weights-download', { family: 'labram' })).status, 200);
@@ -154,7 +167,7 @@ test('a downloads actor that fails is restarted by its supervisor and carries on
   assert.equal(sha256Of(weightsPath('labram')), server.sha256);
 });
 
-test('the built-in encoder has nothing to download (409); an unknown family is a 422', async () => {
+test('the built-in encoder has nothing to download (409); an unknown family is a 422', { timeout }, async () => {
   writeModelConfig(JSON.stringify({ active_family: 'skill-spectral' }));
   const builtin = await api.post('/v1/models/trigger-weights-download');
   assert.equal(builtin.status, 409);

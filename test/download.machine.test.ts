@@ -48,9 +48,12 @@ function start(opts: { transfer?: (send: Send, n: number) => void; verify?: (sen
   };
 }
 
+/** Each test's bound (they run on a simulated clock, in milliseconds of real time). */
+const timeout = 10_000;
+
 const networkDown = (send: Send) => send({ type: 'transfer.failed', reason: 'connection refused', retryable: true });
 
-test('a download waits in the queue until it is given a slot, then transfers, verifies and is done', () => {
+test('a download waits in the queue until it is given a slot, then transfers, verifies and is done', { timeout }, () => {
   const m = start({ verify: (send) => send({ type: 'verify.done', sha256: 'abc', bytes: 10 }) });
   assert.equal(m.state(), 'queued');
   assert.equal(m.transfers(), 0);
@@ -66,20 +69,20 @@ test('a download waits in the queue until it is given a slot, then transfers, ve
   assert.equal(m.actor.getSnapshot().status, 'done');
 });
 
-test('the verify step gets the digest computed during the transfer and the expected one', () => {
+test('the verify step gets the digest computed during the transfer and the expected one', { timeout }, () => {
   let seen: VerifyInput | null = null;
   const m = start({ verify: (_s, input) => (seen = input), input: { sha256: 'ABCD', size: 4 } });
   m.actor.send({ type: 'download.run' });
   m.send({ type: 'transfer.finished', received: 4, total: 4, sha256: 'abcd' });
   assert.equal(m.state(), 'verifying');
-  assert.deepEqual(seen, { dest: '/tmp/f', sha256: 'abcd', size: 4, digest: 'abcd' });
+  assert.deepEqual(seen, { dest: '/tmp/f', sha256: 'abcd', size: 4, digest: 'abcd', received: 4 });
   m.send({ type: 'verify.failed', reason: 'sha256 mismatch' });
   assert.equal(m.state(), 'failed');
   assert.equal(m.ctx().error, 'sha256 mismatch');
   assert.equal(m.ctx().statusMsg, 'sha256 mismatch');
 });
 
-test('retries wait 1, 2, 4 and 8 s, then the fifth failure gives up', () => {
+test('retries wait 1, 2, 4 and 8 s, then the fifth failure gives up', { timeout }, () => {
   const m = start({ transfer: networkDown });
   m.actor.send({ type: 'download.run' });
   assert.equal(m.transfers(), 1);
@@ -100,7 +103,7 @@ test('retries wait 1, 2, 4 and 8 s, then the fifth failure gives up', () => {
   assert.equal(m.transfers(), 5);
 });
 
-test('a failure that is not retryable (404, disk full) fails at once', () => {
+test('a failure that is not retryable (404, disk full) fails at once', { timeout }, () => {
   const m = start({ transfer: (send) => send({ type: 'transfer.failed', reason: 'HTTP 404 Not Found', retryable: false }) });
   m.actor.send({ type: 'download.run' });
   assert.equal(m.state(), 'failed');
@@ -108,7 +111,7 @@ test('a failure that is not retryable (404, disk full) fails at once', () => {
   assert.equal(m.transfers(), 1);
 });
 
-test('a dropped connection after bytes arrived starts a fresh run of attempts', () => {
+test('a dropped connection after bytes arrived starts a fresh run of attempts', { timeout }, () => {
   let received = 0;
   const m = start({
     transfer: (send) => {
@@ -129,7 +132,7 @@ test('a dropped connection after bytes arrived starts a fresh run of attempts', 
   assert.equal(m.ctx().received, 90);
 });
 
-test('pause stops the transfer and keeps the file; resume queues it again with a fresh attempt budget', () => {
+test('pause stops the transfer and keeps the file; resume queues it again with a fresh attempt budget', { timeout }, () => {
   const m = start();
   m.actor.send({ type: 'download.run' });
   m.send({ type: 'transfer.started', from: 0, total: 100 });
@@ -147,7 +150,7 @@ test('pause stops the transfer and keeps the file; resume queues it again with a
   assert.equal(m.transfers(), 2);
 });
 
-test('pause while waiting to retry cancels the countdown', () => {
+test('pause while waiting to retry cancels the countdown', { timeout }, () => {
   const m = start({ transfer: networkDown });
   m.actor.send({ type: 'download.run' });
   assert.equal(m.state(), 'waiting');
@@ -162,7 +165,7 @@ test('pause while waiting to retry cancels the countdown', () => {
   assert.equal(m.ctx().attempt, 1, 'the resumed attempt failed again: the first of a fresh budget');
 });
 
-test('cancel deletes the partial file, from any unfinished state', () => {
+test('cancel deletes the partial file, from any unfinished state', { timeout }, () => {
   for (const setup of [
     (_m: ReturnType<typeof start>) => undefined,
     (m: ReturnType<typeof start>) => m.actor.send({ type: 'download.run' }),
@@ -183,7 +186,7 @@ test('cancel deletes the partial file, from any unfinished state', () => {
   assert.equal(done.discarded(), 0);
 });
 
-test('a download restored as paused starts paused and remembers its bytes', () => {
+test('a download restored as paused starts paused and remembers its bytes', { timeout }, () => {
   const m = start({ input: { paused: true, received: 1234 } });
   assert.equal(m.state(), 'paused');
   assert.equal(m.ctx().received, 1234);

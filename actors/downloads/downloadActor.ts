@@ -1,13 +1,14 @@
 // One download's statechart with its I/O: the HTTP transfer, the verify-and-rename step and the
 // deletion of the partial file on cancel. All three touch the same `<dest>.incomplete`, so each
-// waits for the previous one to let go of it: a cancel never deletes a file that a stopping
-// transfer is still closing (which would bring it back), and a resume never reads a file still
-// being written.
+// takes its turn on it (partialFile.ts `inTurn`) after whatever operation on that file came
+// before, in this actor or in the actor of a runner being replaced: a cancel never deletes a
+// file that a stopping transfer is still closing (which would bring it back), and a resume
+// never reads or appends to a file still being written.
 import fsp from 'node:fs/promises';
 import { fromCallback } from 'xstate';
 import { downloadMachine, type DownloadEvent, type TransferInput, type VerifyInput } from '../../machines/download.ts';
 import { runTransfer } from './httpTransfer.ts';
-import { partialPath } from './partialFile.ts';
+import { inTurn, partialPath } from './partialFile.ts';
 import { verifyDownload } from './verifyDownload.ts';
 
 export interface DownloadIo {
@@ -17,16 +18,8 @@ export interface DownloadIo {
   progressIntervalMs: number;
 }
 
-/** The statechart for one download, with its own file turn-taking. */
+/** The statechart for one download, with its file operations taking turns. */
 export function downloadLogic(io: DownloadIo) {
-  // The last operation on the partial file; the next one starts when it has settled.
-  let turn: Promise<unknown> = Promise.resolve();
-  const after = (op: () => Promise<unknown>) => {
-    const next = turn.then(op, op);
-    turn = next.catch(() => undefined);
-    return next;
-  };
-
   return downloadMachine.provide({
     actors: {
       transfer: fromCallback<DownloadEvent, TransferInput>(({ input, sendBack }) => {
@@ -34,7 +27,7 @@ export function downloadLogic(io: DownloadIo) {
         const send = (e: DownloadEvent) => {
           if (!abort.signal.aborted) sendBack(e);
         };
-        void after(() =>
+        void inTurn(input.dest, () =>
           abort.signal.aborted
             ? Promise.resolve()
             : runTransfer(
@@ -51,7 +44,7 @@ export function downloadLogic(io: DownloadIo) {
       }),
       verify: fromCallback<DownloadEvent, VerifyInput>(({ input, sendBack }) => {
         let stopped = false;
-        void after(() =>
+        void inTurn(input.dest, () =>
           verifyDownload({ ...input, stopped: () => stopped }).then(
             (r) => !stopped && sendBack({ type: 'verify.done', ...r }),
             (err: Error) => !stopped && sendBack({ type: 'verify.failed', reason: err.message }),
@@ -61,7 +54,7 @@ export function downloadLogic(io: DownloadIo) {
       }),
     },
     actions: {
-      discardPartial: ({ context }) => void after(() => fsp.rm(partialPath(context.dest), { force: true })),
+      discardPartial: ({ context }) => void inTurn(context.dest, () => fsp.rm(partialPath(context.dest), { force: true })),
     },
   });
 }

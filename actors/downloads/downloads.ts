@@ -32,6 +32,8 @@ export interface DownloadsOptions {
   maxAttempts?: number;
   stallTimeoutMs?: number;
   reportIntervalMs?: number;
+  /** The clock reports are throttled and stamped by (tests read it to time the reports). */
+  now?: () => number;
 }
 
 export const REPORT_INTERVAL_MS = 200;
@@ -64,6 +66,7 @@ export class Downloads {
       retryDelaysMs: this.opts.retryDelaysMs,
       maxAttempts: this.opts.maxAttempts,
       reportIntervalMs: this.opts.reportIntervalMs ?? REPORT_INTERVAL_MS,
+      now: this.opts.now,
       warn: this.opts.warn,
       report: (view, removed) => {
         const reporter = this.#reporters.get(view.kind);

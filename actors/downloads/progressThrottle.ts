@@ -14,11 +14,7 @@ export class ProgressThrottle {
 
   /** Something changed: report now, or at the end of the current interval. */
   changed(): void {
-    if (this.#timer) return;
-    const wait = this.#last + this.intervalMs - this.now();
-    if (wait <= 0) return this.#fire();
-    this.#timer = setTimeout(() => this.#fire(), wait);
-    this.#timer.unref();
+    if (!this.#timer) this.#fireOrWait();
   }
 
   /** The final report: now, replacing anything pending. */
@@ -30,6 +26,18 @@ export class ProgressThrottle {
   cancel(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+  }
+
+  // Timers count on the monotonic clock, `now` is usually the wall clock: a timer may come due a
+  // millisecond before the interval has passed by `now`, and then waits for the rest.
+  #fireOrWait(): void {
+    const wait = this.#last + this.intervalMs - this.now();
+    if (wait <= 0) return this.#fire();
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#fireOrWait();
+    }, wait);
+    this.#timer.unref();
   }
 
   #fire(): void {

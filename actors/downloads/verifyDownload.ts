@@ -13,6 +13,8 @@ export interface VerifyRequest {
   size: number | null;
   /** Digest computed during the transfer; null to hash the file now. */
   digest: string | null;
+  /** Bytes `digest` covers: a file of another size was written to by something else and is hashed again. */
+  received: number;
   /** True once the download was cancelled or stopped: the file is then left where it is. */
   stopped(): boolean;
 }
@@ -26,7 +28,7 @@ export async function verifyDownload(req: VerifyRequest): Promise<{ sha256: stri
     await fsp.rm(part, { force: true });
     throw new VerifyError(`size mismatch: received ${bytes} bytes, expected ${req.size}; the file was removed`);
   }
-  let digest = req.digest;
+  let digest = bytes === req.received ? req.digest : null;
   if (digest === null) {
     const hash = createHash('sha256');
     await hashInto(part, bytes, hash);
