@@ -2,7 +2,8 @@
 // in the one error shape; text search (the built-in lexical model ranks the label sharing the
 // query's words first) in text and context mode; search by EEG over day databases planted with
 // known vectors in all three timestamp encodings, with window metrics; reembed recording the
-// model actually used, paced by the reembed config; index stats and rebuild.
+// model actually used, paced by the reembed config; index stats and rebuild; EEG similarity
+// search results carrying exactly the labels whose window holds each neighbour.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -249,4 +250,32 @@ test('the daemon keeps answering while a rebuild runs', async () => {
   const done = (await rebuild).json;
   assert.deepEqual([done.text_nodes, done.context_nodes, done.eeg_nodes], [40, 40, 40]);
   for (const l of labels) await del(l.id);
+});
+
+test('EEG similarity search results carry the labels whose window holds each neighbour', async () => {
+  const { a } = WINDOWS;
+  const early = await create({ text: 'first half', eegStart: a.start + 10, eegEnd: a.start + 30 });
+  const late = await create({ text: 'second half', eegStart: a.start + 25, eegEnd: a.start + 60 });
+  const until = Date.now() + 20_000;
+  while ((await ctx.admin.get('/v1/search/global-index/stats')).json.total_embeddings < 39 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  const res = await ctx.admin.post('/v1/search/eeg', { startUtc: a.start, endUtc: a.start + 60, k: 13 });
+  assert.equal(res.status, 200, res.text);
+  const seen = new Map<number, number[]>();
+  for (const entry of res.json.results) {
+    for (const n of entry.neighbors) {
+      const want = [early, late].filter((l) => l.eeg_start <= n.timestamp_unix && n.timestamp_unix <= l.eeg_end).map((l) => l.id);
+      assert.deepEqual(n.labels.map((l: any) => l.id), want, `neighbour at ${n.timestamp_unix}`);
+      for (const l of n.labels) assert.deepEqual(Object.keys(l).sort(), ['eeg_end', 'eeg_start', 'id', 'label_end', 'label_start', 'text']);
+      seen.set(n.timestamp_unix, want);
+    }
+  }
+  assert.deepEqual(seen.get(a.start), [], 'before both windows');
+  assert.deepEqual(seen.get(a.start + 25), [early.id, late.id], 'in both');
+  assert.deepEqual(seen.get(a.start + 40), [late.id]);
+  // A deleted label is no longer attached.
+  await del(early.id);
+  const after = (await ctx.admin.post('/v1/search/eeg', { startUtc: a.start + 25, endUtc: a.start + 25, k: 13 })).json;
+  const at25 = after.results[0].neighbors.find((n: any) => n.timestamp_unix === a.start + 25);
+  assert.deepEqual(at25.labels.map((l: any) => l.id), [late.id]);
+  await del(late.id);
 });

@@ -50,6 +50,12 @@ test('label windows: which labels cover a moment, with padding, edits and deleti
   assert.deepEqual(ids(4_000), []);
   assert.equal(w.get(3), null);
   assert.equal(w.get(2)?.eeg_start, 4_500);
+  // At unix-time magnitudes a window starting exactly at t still counts.
+  w.reset([row(1, 1_700_000_010, 1_700_000_030), row(2, 1_700_000_025, 1_700_000_060)]);
+  assert.deepEqual(ids(1_700_000_025), [1, 2]);
+  assert.deepEqual(ids(1_700_000_030), [1, 2]);
+  assert.deepEqual(ids(1_700_000_031), [2]);
+  assert.deepEqual(ids(1_699_999_980, 30), [1]);
 });
 
 test('label index: search, replace, delete, grow, and a round trip through its file', () => {

@@ -61,7 +61,7 @@ export class LabelWindows {
   at(t: number, padSecs = 0): LabelRef[] {
     const out: LabelRef[] = [];
     if (!Number.isFinite(t)) return out;
-    const end = this.#firstFrom(t + padSecs + 1e-9);
+    const end = this.#firstAfter(t + padSecs);
     for (let i = end - 1; i >= 0; i--) {
       const w = this.#byStart[i]!;
       if (w.eeg_start < t - padSecs - this.#longest) break;
@@ -72,11 +72,21 @@ export class LabelWindows {
 
   /** Index of the first window starting at or after `start`. */
   #firstFrom(start: number): number {
+    return this.#partition((w) => w.eeg_start < start);
+  }
+
+  /** Index of the first window starting after `t`. */
+  #firstAfter(t: number): number {
+    return this.#partition((w) => w.eeg_start <= t);
+  }
+
+  /** Index of the first window for which `before` is false (it holds for a prefix). */
+  #partition(before: (w: LabelRef) => boolean): number {
     let lo = 0;
     let hi = this.#byStart.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.#byStart[mid]!.eeg_start < start) lo = mid + 1;
+      if (before(this.#byStart[mid]!)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
