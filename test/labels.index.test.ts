@@ -9,6 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { dominantDim, EegWindowReader, meanDirection } from '../actors/labels/eegWindowReader.ts';
 import { LabelIndex, sidecarOf } from '../actors/labels/labelIndex.ts';
+import { windowMetrics } from '../actors/labels/labelShapes.ts';
 import { LABELS_DB_FILE, openLabelsDb } from '../actors/labels/labelsSchema.ts';
 import type { LabelRow } from '../actors/labels/labelStore.ts';
 import { LabelWindows } from '../actors/labels/labelWindows.ts';
@@ -155,7 +156,8 @@ test('window reader: embeddings in any encoding, metrics of the epochs overlappi
   ins.run(t0 * 1000, blob(unit(4, 0)), JSON.stringify({ relaxation: 1 }));
   ins.run(unixMsToCompact((t0 + 5) * 1000) * 1000, blob(unit(4, 1)), JSON.stringify({ relaxation_score: 0.5 }));
   ins.run(unixMsToCompact((t0 + 10) * 1000), blob(unit(8, 1)), null);
-  ins.run((t0 + 15) * 1000, Buffer.alloc(0), JSON.stringify({ relaxation: 0 }));
+  ins.run((t0 + 15) * 1000, Buffer.alloc(0), JSON.stringify({ relaxation: 0, hr: 70 }));
+  ins.run((t0 + 20) * 1000, Buffer.alloc(0), JSON.stringify({ relaxation: 0.5 }));
   db.close();
   const reader = new EegWindowReader(data);
   try {
@@ -166,7 +168,10 @@ test('window reader: embeddings in any encoding, metrics of the epochs overlappi
     // An epoch stamped 4 s before the window overlaps it; one stamped 5 s before does not.
     assert.deepEqual(reader.metrics(t0 + 9, t0 + 9).map((m) => m.relaxation), [0.5]);
     assert.deepEqual(reader.metrics(t0 + 4, t0 + 4).map((m) => m.relaxation), [1]);
-    assert.deepEqual(reader.metrics(t0 + 15, t0 + 30).map((m) => m.relaxation), [0]);
+    assert.deepEqual(reader.metrics(t0 + 15, t0 + 30), [{ relaxation: 0, hr: 70 }, { relaxation: 0.5 }]);
+    // Each key's mean over the epochs that have it; a key none has is left out.
+    assert.deepEqual(windowMetrics(reader.metrics(t0 + 15, t0 + 30)), { relaxation: 0.25, hr: 70 });
+    assert.equal(windowMetrics([]), null);
     assert.equal(reader.embeddings(1_800_000_000, 1_800_000_100).length, 0, 'no day folder');
   } finally {
     reader.close();

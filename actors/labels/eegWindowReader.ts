@@ -5,7 +5,7 @@
 import type { Statement } from 'better-sqlite3';
 import { dayDirsForRange } from '../store/dayDirs.ts';
 import { openDayDbReadOnly, type Db } from '../store/daySchema.ts';
-import { readMetrics, type EpochMetrics } from '../store/epochMetrics.ts';
+import { neighborMetrics, type NeighborMetrics } from '../search/searchShapes.ts';
 import { timestampRange } from '../store/timestamps.ts';
 import { blobToVector } from '../store/vectorBlob.ts';
 
@@ -37,14 +37,14 @@ export class EegWindowReader {
     return out;
   }
 
-  /** Metric records of the epochs overlapping [startS, endS]. */
-  metrics(startS: number, endS: number): EpochMetrics[] {
-    const out: EpochMetrics[] = [];
+  /** The neighbour metrics (present keys only) of each epoch overlapping [startS, endS]. */
+  metrics(startS: number, endS: number): NeighborMetrics[] {
+    const out: NeighborMetrics[] = [];
     // An epoch stamped up to 5 s before the window still overlaps it.
     const from = startS - EPOCH_SECS + 1e-3;
     for (const day of this.#daysFor(from, endS)) {
       for (const r of day.metrics.all(...timestampRange('timestamp', from, endS).params) as Array<{ json: string }>) {
-        const m = readMetrics(r.json);
+        const m = neighborMetrics(r.json);
         if (m) out.push(m);
       }
     }

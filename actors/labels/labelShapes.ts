@@ -1,5 +1,5 @@
 // The JSON shapes of labels on the wire (notes §8.1), made from stored rows.
-import type { EpochMetrics } from '../store/epochMetrics.ts';
+import { NEIGHBOR_METRIC_KEYS, type NeighborMetrics } from '../search/searchShapes.ts';
 import type { LabelRow } from './labelStore.ts';
 
 /** `GET /v1/labels` items and the reply of `POST /v1/labels`. */
@@ -14,15 +14,6 @@ export interface LabelEntry {
   created_at: number | null;
   embedding_model?: string;
 }
-
-/** The reference's `NeighborMetrics`: means over a label's window, of these keys only. */
-export const NEIGHBOR_METRIC_KEYS = [
-  'relaxation', 'engagement', 'faa', 'tar', 'mood', 'meditation', 'cognitive_load', 'drowsiness', 'hr', 'snr',
-  'rel_alpha', 'rel_beta', 'rel_theta', 'headache_index', 'migraine_index', 'consciousness_lzc',
-  'consciousness_wakefulness', 'consciousness_integration',
-] as const satisfies ReadonlyArray<keyof EpochMetrics>;
-
-export type NeighborMetrics = Partial<Record<(typeof NEIGHBOR_METRIC_KEYS)[number], number>>;
 
 export interface LabelNeighbor {
   label_id: number;
@@ -66,15 +57,24 @@ export function neighborOf(r: LabelRow, distance: number, metrics: NeighborMetri
   return n;
 }
 
-/** Means of the neighbour metric keys over `records`; null when there are none. */
-export function neighborMetrics(records: readonly EpochMetrics[]): NeighborMetrics | null {
+/**
+ * A label's `eeg_metrics`: each key's mean over the epochs that have it (a key no epoch has is
+ * left out, as the search leaves out null metrics); null when the window holds no epoch.
+ */
+export function windowMetrics(records: readonly NeighborMetrics[]): NeighborMetrics | null {
   if (records.length === 0) return null;
   const out: NeighborMetrics = {};
   for (const k of NEIGHBOR_METRIC_KEYS) {
     let sum = 0;
-    for (const r of records) sum += r[k];
-    const mean = sum / records.length;
-    if (Number.isFinite(mean)) out[k] = mean;
+    let n = 0;
+    for (const r of records) {
+      const v = r[k];
+      if (v !== undefined) {
+        sum += v;
+        n++;
+      }
+    }
+    if (n > 0) out[k] = sum / n;
   }
   return out;
 }

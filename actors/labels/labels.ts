@@ -21,7 +21,7 @@ import { buildEegIndex, EEG_TAG, eegIndexPath, eegNodeOf, windowEmbeddings } fro
 import { EEG_WINDOW_PAD_SECS, EegWindowReader, meanDirection } from './eegWindowReader.ts';
 import { LabelIndex, sidecarOf } from './labelIndex.ts';
 import { reembedLabels } from './labelReembed.ts';
-import { entryOf, neighborMetrics, neighborOf, type LabelEntry, type LabelNeighbor } from './labelShapes.ts';
+import { entryOf, neighborOf, windowMetrics, type LabelEntry, type LabelNeighbor } from './labelShapes.ts';
 import { LabelStore, type LabelRow } from './labelStore.ts';
 import { LabelWindows, type LabelRef } from './labelWindows.ts';
 import { TimeSlice } from './timeSlice.ts';
@@ -453,7 +453,7 @@ export class Labels {
       for (const h of hits) {
         const row = this.#store.get(h.id);
         if (!row) continue;
-        const metrics = row.eeg_start !== null && row.eeg_end !== null ? neighborMetrics(reader.metrics(row.eeg_start, row.eeg_end)) : null;
+        const metrics = row.eeg_start !== null && row.eeg_end !== null ? windowMetrics(reader.metrics(row.eeg_start, row.eeg_end)) : null;
         out.push(neighborOf(row, h.distance, metrics));
       }
       return out;
