@@ -18,6 +18,7 @@ const BENCHMARKS: Array<{ name: string; summary: string; load: () => Promise<Ben
   { name: 'history', summary: 'analysis metrics, timeseries and sleep over 30 days of 5 s epochs vs read-everything', load: () => import('./history.ts') },
   { name: 'encoder', summary: 'EEG encoder epochs/s through the daemon (live queue, worker thread, store; encodeEpochs batches) vs a bare onnxruntime session on the same model', load: () => import('./encoder.ts') },
   { name: 'reembed', summary: 'reembed scheduler epochs/s, peak memory and bytes read over raw CSVs (4 ch @ 256 Hz, 32 ch @ 500 Hz) vs reading each CSV whole as the reference does', load: () => import('./reembed.ts') },
+  { name: 'llm', summary: 'LLM tokens/s through the daemon (HTTP, queue, llama.cpp child process; whole and streamed) vs node-llama-cpp in-process on the same tiny GGUF', load: () => import('./llm.ts') },
 ];
 
 const names = BENCHMARKS.map((b) => b.name);

@@ -15,6 +15,13 @@ import { ThinkSplitter } from './thinkSplitter.ts';
 
 /** Context size when the configuration leaves it to the model: its training size, capped here. */
 const DEFAULT_MAX_CONTEXT = 8192;
+/**
+ * Text is sent to the daemon at most once per this interval per chat: the first piece at once,
+ * later ones gathered. A small model makes a token every millisecond or so, and one IPC message
+ * (and one SSE event) per token would cost a good part of that; a large model's tokens are
+ * slower than this anyway, so they still go out one by one.
+ */
+const DELTA_INTERVAL_MS = 10;
 
 const send = (m: ChildMessage) => {
   if (process.connected) process.send!(m);
@@ -109,6 +116,7 @@ async function generate(id: number, turns: ChatTurn[], params: GenParams): Promi
     const usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
     send({ type: 'done', id, finish_reason: finish, aborted, usage, ms: Math.round(performance.now() - t0) });
   };
+  const out = new DeltaBatcher((content, reasoning) => send({ type: 'delta', id, content, reasoning }));
   try {
     const history = historyOf(turns);
     prompt = slot.chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer).length;
@@ -130,24 +138,57 @@ async function generate(id: number, turns: ChatTurn[], params: GenParams): Promi
       onResponseChunk: (chunk) => {
         if (!chunk.text) return;
         if (chunk.type === 'segment') {
-          if (chunk.segmentType === 'thought') send({ type: 'delta', id, content: '', reasoning: chunk.text });
+          if (chunk.segmentType === 'thought') out.add('', chunk.text);
           return;
         }
         const part = splitter.push(chunk.text);
-        if (part.content || part.reasoning) send({ type: 'delta', id, ...part });
+        out.add(part.content, part.reasoning);
       },
     });
     const rest = splitter.flush();
-    if (rest.content || rest.reasoning) send({ type: 'delta', id, ...rest });
+    out.add(rest.content, rest.reasoning);
+    out.flush();
     sendDone(result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop', result.metadata.stopReason === 'abort');
   } catch (err) {
     // An abort before the first token (while the prompt is evaluated) throws despite
     // `stopOnAbortSignal`: it is still an aborted answer, not a failure.
+    out.flush();
     if (abort.signal.aborted) sendDone('stop', true);
     else send({ type: 'failed', id, error: (err as Error)?.message ?? String(err), code: null });
   } finally {
     running.delete(id);
     slot.busy = false;
+  }
+}
+
+/** Gathers a chat's text between sends (see DELTA_INTERVAL_MS); `flush` sends what is left. */
+class DeltaBatcher {
+  #content = '';
+  #reasoning = '';
+  #lastSent = 0;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly emit: (content: string, reasoning: string) => void) {}
+
+  add(content: string, reasoning: string): void {
+    if (!content && !reasoning) return;
+    // Reasoning and answer alternate rarely; keep their order by sending at each switch.
+    if ((content && this.#reasoning) || (reasoning && this.#content)) this.flush();
+    this.#content += content;
+    this.#reasoning += reasoning;
+    const wait = this.#lastSent + DELTA_INTERVAL_MS - performance.now();
+    if (wait <= 0) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), wait);
+  }
+
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (!this.#content && !this.#reasoning) return;
+    this.emit(this.#content, this.#reasoning);
+    this.#content = '';
+    this.#reasoning = '';
+    this.#lastSent = performance.now();
   }
 }
 
