@@ -286,7 +286,7 @@ test('killing the llama.cpp process: failed with the reason, the daemon keeps se
   assert.equal(r.usage.completion_tokens, 5);
 });
 
-test('with restart_on_crash off a crash stays failed, and start brings the server back', { timeout }, async () => {
+test('with restart_on_crash off a crash stays failed, and start brings the server back (here with two sequences, which chat at once)', { timeout }, async () => {
   assert.equal((await ctx.admin.post('/v1/settings/llm-config', { restart_on_crash: false })).status, 200);
   const from = events.frames.length;
   process.kill((await ctx.admin.get('/v1/llm/server/status')).json.pid, 'SIGKILL');
@@ -295,9 +295,17 @@ test('with restart_on_crash off a crash stays failed, and start brings the serve
   await new Promise((r) => setTimeout(r, 1_500));
   assert.equal((await ctx.admin.get('/v1/llm/server/status')).json.status, 'failed');
   await expectApiError(openai().chat.completions.create({ model: MODEL, messages: ask('hi') }), 503, 'model_not_loaded');
+  assert.equal((await ctx.admin.post('/v1/settings/llm-config', { parallel: 2 })).status, 200);
   assert.equal((await ctx.admin.post('/v1/llm/server/start')).json.result, 'starting');
   await statusAfter(from, 'running');
   assert.equal((await ctx.admin.post('/v1/settings/llm-config', { restart_on_crash: true })).status, 200);
+
+  const long = { model: MODEL, messages: ask('Two stories at once'), max_tokens: LONG, temperature: 0.8 };
+  const both = [openai().chat.completions.create(long), openai().chat.completions.create({ ...long, seed: 9 })];
+  await until('both chats to run', async () => (await ctx.admin.get('/v1/llm/server/status')).json.queue.running === 2);
+  assert.equal((await ctx.admin.get('/v1/llm/server/status')).json.parallel, 2);
+  assert.equal((await ctx.admin.post('/v1/llm/abort-stream')).json.aborted, 2);
+  for (const r of await Promise.all(both)) assert.ok(r.usage.completion_tokens < LONG);
 });
 
 test('server routes refuse bad input: unknown, undownloaded or wrong-kind models, loaded-model delete, bad bodies', { timeout }, async () => {
