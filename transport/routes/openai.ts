@@ -12,9 +12,6 @@ import { openAiErrorReply } from '../openaiErrors.ts';
 import { route, SseReply, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';
 
-/** Image parts make bodies large. */
-const CHAT_MAX_BODY_BYTES = 16 * 1024 * 1024;
-
 function admitted(s: RouteServices, req: ChatRequest, signal: AbortSignal): ChatTicket {
   try {
     return s.llm.server.admit(req, signal);
@@ -73,7 +70,6 @@ export function openAiRoutes(s: RouteServices): Route[] {
     route({
       method: 'POST', path, scope: 'acl', summary,
       body: chatBodySchema,
-      maxBodyBytes: CHAT_MAX_BODY_BYTES,
       errorReply: openAiErrorReply,
       handler: ({ body, signal }) => {
         const req = chatRequestOf(body);
