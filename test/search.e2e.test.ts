@@ -10,10 +10,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { spawnDaemon, tempDirs, useDaemon } from './helpers/daemonProcess.ts';
+import { subscribe } from './helpers/events.ts';
 import { client } from './helpers/http.ts';
 import { bruteForce, clusterCentres, plantEpochs, type PlantedEpoch } from './helpers/plantedEmbeddings.ts';
 
-const DIM = 24;
+/** The built-in encoder's dimension, so that live epochs join the planted ones. */
+const DIM = 128;
 const A_START = Date.UTC(2026, 4, 4, 8, 0, 0);
 const B_START = Date.UTC(2026, 4, 5, 20, 0, 0);
 const BIG_START = Date.UTC(2026, 4, 7, 0, 0, 0);
@@ -24,15 +26,17 @@ fs.mkdirSync(dirs.data, { recursive: true });
 fs.writeFileSync(path.join(dirs.data, 'model_config.json'), JSON.stringify({ hnsw_m: 12, hnsw_ef_construction: 80 }));
 const centres = clusterCentres(3, DIM, 5);
 const planted: PlantedEpoch[] = [
-  ...plantEpochs({ dataDir: dirs.data, startMs: A_START, count: 48, cluster: 0, centres, seed: 1, device: 'Muse-A1' }),
-  ...plantEpochs({ dataDir: dirs.data, startMs: A_START + 3_600_000, count: 48, cluster: 1, centres, seed: 2, device: 'Muse-A1' }),
-  ...plantEpochs({ dataDir: dirs.data, startMs: B_START, count: 36, cluster: 0, centres, seed: 3, encoding: 'c17', device: 'Legacy-B2' }),
-  ...plantEpochs({ dataDir: dirs.data, startMs: B_START + 3_600_000, count: 36, cluster: 2, centres, seed: 4, encoding: 'c17', device: 'Legacy-B2' }),
+  ...plantEpochs({ dataDir: dirs.data, startMs: A_START, count: 48, cluster: 0, centres, seed: 1, device: 'Muse-A1', noise: 0.05 }),
+  ...plantEpochs({ dataDir: dirs.data, startMs: A_START + 3_600_000, count: 48, cluster: 1, centres, seed: 2, device: 'Muse-A1', noise: 0.05 }),
+  ...plantEpochs({ dataDir: dirs.data, startMs: B_START, count: 36, cluster: 0, centres, seed: 3, encoding: 'c17', device: 'Legacy-B2', noise: 0.05 }),
+  ...plantEpochs({ dataDir: dirs.data, startMs: B_START + 3_600_000, count: 36, cluster: 2, centres, seed: 4, encoding: 'c17', device: 'Legacy-B2', noise: 0.05 }),
   // A long session of one cluster, for a stream long enough to be cut short.
-  ...plantEpochs({ dataDir: dirs.data, startMs: BIG_START, count: BIG_COUNT, cluster: 2, centres, seed: 9, stepMs: 5_000, device: 'Long' }),
+  ...plantEpochs({ dataDir: dirs.data, startMs: BIG_START, count: BIG_COUNT, cluster: 2, centres, seed: 9, device: 'Long', noise: 0.05 }),
 ];
 const byMs = new Map(planted.map((e) => [e.ms, e]));
 const ctx = useDaemon({ dirs });
+/** Embeddings in the index at the end of the first daemon's life (planted and live). */
+let indexed = 0;
 
 const secs = (ms: number) => ms / 1000;
 const A0 = { startUtc: secs(A_START), endUtc: secs(A_START) + 47 * 5 };
@@ -224,10 +228,42 @@ describe('search through the daemon', () => {
     assert.deepEqual(devices.json, { devices: ['Legacy-B2', 'Long', 'Muse-A1'] });
   });
 
+  test('live epochs of a virtual session enter the index and are searchable at once', async () => {
+    const sub = await subscribe(ctx.daemon.port, ctx.daemon.token);
+    try {
+      assert.equal((await ctx.admin.post('/v1/lsl/virtual-source/start', { template: 'muse', seed: 42 })).status, 200);
+      assert.equal((await ctx.admin.post('/v1/control/start-session', { target: 'virtual' })).status, 200);
+      const first = await sub.next((f) => f.type === 'EegEmbedding', 30_000);
+      const second = await sub.next((f) => f.type === 'EegEmbedding' && f.payload.epoch > first.payload.epoch, 15_000);
+      assert.equal((await ctx.admin.post('/v1/control/cancel-session', {})).status, 200);
+      const live = sub.frames.filter((f) => f.type === 'EegEmbedding').map((f) => f.payload.timestamp as number);
+      let st = (await ctx.admin.get('/v1/search/global-index/stats')).json;
+      for (let i = 0; i < 100 && st.total_embeddings < planted.length + live.length; i++) {
+        await new Promise((res) => setTimeout(res, 50));
+        st = (await ctx.admin.get('/v1/search/global-index/stats')).json;
+      }
+      assert.ok(st.total_embeddings >= planted.length + live.length, `${st.total_embeddings} indexed, ${live.length} live`);
+      assert.equal(st.dim, DIM);
+      const r = await ctx.admin.post('/v1/search/eeg', { startUtc: Math.floor(first.payload.timestamp / 1000), endUtc: Math.ceil(second.payload.timestamp / 1000), k: 3 });
+      assert.equal(r.json.query_count, 2);
+      for (const entry of r.json.results) {
+        // Epochs of the steady virtual signal are near-duplicates: itself is among the nearest, at 0.
+        const self = entry.neighbors.find((n: any) => n.timestamp === entry.timestamp);
+        assert.ok(self, `an epoch finds itself: ${JSON.stringify(entry)}`);
+        assert.ok(self.distance < 1e-5);
+        assert.match(self.device_name, /Virtual/i);
+      }
+    } finally {
+      sub.close();
+    }
+  });
+
   test('rebuild builds the index again from SQLite and answers with its stats', async () => {
+    const before = (await ctx.admin.get('/v1/search/global-index/stats')).json.total_embeddings;
     const r = await ctx.admin.post('/v1/search/global-index/rebuild');
     assert.equal(r.status, 200);
-    assert.equal(r.json.total_embeddings, planted.length);
+    assert.equal(r.json.total_embeddings, before, 'every stored embedding, live ones included');
+    indexed = r.json.total_embeddings;
     assert.equal(r.json.ready, true);
     assert.equal(r.json.rebuilding, false);
   });
@@ -243,7 +279,7 @@ describe('across restarts', () => {
       const admin = client(d.port, d.token);
       let st = (await admin.get('/v1/search/global-index/stats')).json;
       for (let i = 0; i < 200 && !st.ready; i++) st = (await new Promise((res) => setTimeout(res, 50)), (await admin.get('/v1/search/global-index/stats')).json);
-      assert.equal(st.total_embeddings, planted.length);
+      assert.equal(st.total_embeddings, indexed);
       assert.equal(fs.statSync(file).mtimeMs, saved, 'loaded as it was, not rebuilt');
     } finally {
       assert.equal((await d.stop()).code, 0);
@@ -256,7 +292,7 @@ describe('across restarts', () => {
       const admin = client(d.port, d.token);
       let st = (await admin.get('/v1/search/global-index/stats')).json;
       for (let i = 0; i < 600 && !(st.ready && !st.rebuilding); i++) st = (await new Promise((res) => setTimeout(res, 50)), (await admin.get('/v1/search/global-index/stats')).json);
-      assert.equal(st.total_embeddings, planted.length);
+      assert.equal(st.total_embeddings, indexed);
       assert.ok(fs.readdirSync(dirs.data).some((f) => /^eeg_global\.hnsw\.corrupt-\d+$/.test(f)));
       assert.match(d.stderr(), /global index rebuilt from SQLite \(corrupt/);
       const r = await admin.post('/v1/search/eeg', { ...A0, k: 3 });

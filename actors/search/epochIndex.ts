@@ -19,6 +19,8 @@ export const MIN_QUERY_EF = 64;
 const MIN_CAPACITY = 1024;
 /** How far searchAround widens its beam: ef × 64 (4096 for the default ef). */
 const WIDEN_LIMIT_FACTOR = 64;
+/** Epochs each side of a query epoch, in time, measured exactly by searchAround: at least 12 (1 min of 5 s epochs). */
+const MIN_TIME_WINDOW = 12;
 
 export interface IndexParams {
   /** HNSW M (links per node). */
@@ -46,6 +48,8 @@ export class EpochIndex {
   /** id → day folder as the number YYYYMMDD (compact in memory and on disk). */
   readonly #days: number[];
   readonly #idOf = new Map<number, number>();
+  /** Ids in timestamp order. */
+  readonly #byTime: number[];
   readonly #perDay = new Map<number, number>();
   /** Vectors refused because of their dimension, since this index was made or loaded. */
   skippedDimension = 0;
@@ -63,6 +67,7 @@ export class EpochIndex {
     this.#timestamps = timestamps;
     this.#days = days;
     this.model = params.model;
+    this.#byTime = timestamps.map((_, id) => id).sort((a, b) => timestamps[a]! - timestamps[b]!);
     timestamps.forEach((ts, id) => {
       this.#idOf.set(ts, id);
       this.#perDay.set(days[id]!, (this.#perDay.get(days[id]!) ?? 0) + 1);
@@ -137,15 +142,25 @@ export class EpochIndex {
     this.#days.push(dayNum);
     this.#idOf.set(timestampMs, id);
     this.#perDay.set(dayNum, (this.#perDay.get(dayNum) ?? 0) + 1);
+    // Live epochs arrive in time order (a push); re-embedded ones are slotted in.
+    const at = this.#timePosition(timestampMs);
+    if (at === this.#byTime.length) this.#byTime.push(id);
+    else this.#byTime.splice(at, 0, id);
     return 'added';
   }
 
   /**
-   * The k nearest epochs of an indexed epoch's own vector. Its own node must come back (at
-   * distance 0); when it does not, the greedy descent ended in the wrong region of the graph —
-   * HNSW's known weakness with small, well-separated clusters (a rare brain state among hours of
-   * another), where it returns k neighbours that are all wrong — and the search is repeated with
-   * a wider beam, up to WIDEN_LIMIT_FACTOR × ef.
+   * The k nearest epochs of an indexed epoch's own vector, made robust against two ways HNSW
+   * (hnswlib's heuristic neighbour selection) loses points that matter here:
+   *
+   * - The greedy descent ends in the wrong region of the graph — small, well-separated clusters
+   *   (a rare brain state among hours of another) — and returns k neighbours that are all wrong.
+   *   The query epoch's own node must come back at distance 0; when it does not, the search is
+   *   repeated with a 4× wider beam, up to WIDEN_LIMIT_FACTOR × ef.
+   * - A few epochs of a new state, far from everything stored before, prune each other out of
+   *   their neighbour lists and become unreachable from the rest of the graph: no beam finds
+   *   them. A state lasts longer than one epoch, so the epochs just before and after the query
+   *   in time are measured exactly and merged in (max(2k, 12) each side).
    */
   searchAround(timestampMs: number, vector: ArrayLike<number>, k: number, ef: number): { hits: EpochHit[]; widened: boolean } {
     let hits = this.search(vector, k, ef);
@@ -158,7 +173,37 @@ export class EpochIndex {
       hits = this.search(vector, k, beam);
       widened = true;
     }
-    return { hits, widened };
+    return { hits: this.#withTimeNeighbours(hits, timestampMs, vector, k), widened };
+  }
+
+  #withTimeNeighbours(hits: EpochHit[], timestampMs: number, vector: ArrayLike<number>, k: number): EpochHit[] {
+    const window = Math.max(2 * k, MIN_TIME_WINDOW);
+    const centre = this.#timePosition(timestampMs);
+    const seen = new Set(hits.map((h) => h.id));
+    const q = unit(vector);
+    const merged = [...hits];
+    for (let i = Math.max(0, centre - window); i < Math.min(this.#byTime.length, centre + window + 1); i++) {
+      const id = this.#byTime[i]!;
+      if (seen.has(id)) continue;
+      // The cosine space stores points normalised: 1 − dot is the distance.
+      const p = this.#hnsw.getPoint(id);
+      let dot = 0;
+      for (let d = 0; d < p.length; d++) dot += p[d]! * q[d]!;
+      merged.push({ id, timestampMs: this.#timestamps[id]!, day: String(this.#days[id]!), distance: 1 - dot });
+    }
+    return merged.sort((a, b) => a.distance - b.distance).slice(0, Math.min(k, this.size));
+  }
+
+  /** First position in #byTime whose timestamp is ≥ t. */
+  #timePosition(t: number): number {
+    let lo = 0;
+    let hi = this.#byTime.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#timestamps[this.#byTime[mid]!]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** The k nearest epochs, nearest first; `ef` is raised to at least max(k, MIN_QUERY_EF). */
@@ -174,4 +219,11 @@ export class EpochIndex {
       distance: r.distances[i]!,
     }));
   }
+}
+
+function unit(v: ArrayLike<number>): Float64Array {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
+  n = Math.sqrt(n) || 1;
+  return Float64Array.from({ length: v.length }, (_, i) => v[i]! / n);
 }

@@ -154,20 +154,32 @@ export class GlobalSearch {
     return searchIndexMachine.provide({
       actors: {
         thread: fromCallback<SearchIndexEvent>(({ sendBack }) => {
-          const worker = new SearchWorker(this.#openRequest(), {
+          const worker = new SearchWorker({
             onState: (state) => {
               this.#state = state;
               sendBack({ type: state === 'ready' ? 'index.ready' : state === 'rebuilding' ? 'index.rebuilding' : 'index.opening' });
             },
             onRebuilt: (report) => this.#reportRebuild(report),
             onLog: (level, message) => this.deps.log.write(level, 'search', message),
-            onLost: (message) => sendBack({ type: 'index.lost', message }),
+            onLost: (message) => {
+              // Requests wait for the next thread rather than reach a dead one.
+              if (this.#worker === worker) this.#worker = null;
+              this.#state = 'down';
+              sendBack({ type: 'index.lost', message });
+            },
           });
-          this.#worker = worker;
-          this.#state = 'opening';
-          for (const b of this.#backlog.splice(0)) worker.add(b.timestampMs, b.day, b.vector, b.model);
-          for (const wake of [...this.#waiters]) wake();
+          let stopped = false;
+          // A thread being replaced may still be saving: the new one reads the files after it.
+          void this.#lastClose.then(() => {
+            if (stopped) return;
+            worker.open(this.#openRequest());
+            this.#worker = worker;
+            this.#state = 'opening';
+            for (const b of this.#backlog.splice(0)) worker.add(b.timestampMs, b.day, b.vector, b.model);
+            for (const wake of [...this.#waiters]) wake();
+          });
           return () => {
+            stopped = true;
             if (this.#worker === worker) this.#worker = null;
             this.#state = 'down';
             this.#lastClose = worker.close();

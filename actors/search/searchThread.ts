@@ -109,15 +109,16 @@ function add(a: PendingAdd): void {
   const o = config;
   if (!o) return;
   if (!index) index = EpochIndex.create(a.vector.length, { ...o.params, model: a.model ?? o.params.model });
+  if (a.model && a.vector.length !== index.dim) {
+    // The encoder stores vectors of another dimension: it was changed (or the index was built
+    // from an older encoder's rows). Its vectors are the index from now on.
+    o.preferDim = a.vector.length;
+    o.params = { ...o.params, model: a.model };
+    void rebuild('dimension', null, `${a.model} stores ${a.vector.length}-d embeddings, the index holds ${index.dim}-d ones of ${index.model}`);
+    arrivedDuringBuild?.push(a);
+    return;
+  }
   if (a.model && a.model !== index.model) {
-    if (a.vector.length !== index.dim) {
-      // Another encoder, another dimension: its vectors are the index from now on.
-      o.preferDim = a.vector.length;
-      o.params = { ...o.params, model: a.model };
-      void rebuild('dimension', null, `${a.model} stores ${a.vector.length}-d embeddings, the index holds ${index.dim}-d ones of ${index.model}`);
-      arrivedDuringBuild?.push(a);
-      return;
-    }
     index.model = a.model;
     o.params = { ...o.params, model: a.model };
   }
@@ -264,13 +265,13 @@ port.on('message', (msg: ToSearchThread) => {
       void answer(msg.id, () => storedDeviceNames(config!.dataDir));
       return;
     case 'close':
-      void answer(msg.id, async () => {
-        await opened?.catch(() => undefined);
-        await rebuilding?.catch(() => undefined);
+      // A rebuild in progress is abandoned (the files hold the index it was replacing, and what
+      // that one lacks is caught up from SQLite at the next open): shutdown does not wait for it.
+      void answer(msg.id, () => {
         if (saveTimer) clearTimeout(saveTimer);
         saveTimer = null;
-        if (unsaved > 0) save();
-        return stats();
+        if (!rebuilding && unsaved > 0) save();
+        return null;
       });
       return;
     case 'fault':

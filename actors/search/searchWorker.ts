@@ -27,7 +27,7 @@ export interface SearchWorkerEvents {
 }
 
 /** How long close() waits for the final save before stopping the thread anyway. */
-const CLOSE_TIMEOUT_MS = 60_000;
+const CLOSE_TIMEOUT_MS = 30_000;
 
 export class SearchWorker {
   readonly #worker: Worker;
@@ -36,7 +36,7 @@ export class SearchWorker {
   #gone: Error | null = null;
   #closing: Promise<void> | null = null;
 
-  constructor(open: OpenRequest, events: SearchWorkerEvents) {
+  constructor(events: SearchWorkerEvents) {
     this.#worker = new Worker(new URL('../signal/signalWorkerBoot.mjs', import.meta.url), {
       workerData: { entry: new URL('./searchThread.ts', import.meta.url).href },
     });
@@ -62,6 +62,10 @@ export class SearchWorker {
     };
     this.#worker.on('error', (err) => lose(`search index thread failed: ${err.message}`));
     this.#worker.on('exit', (code) => lose(`search index thread exited with code ${code}`));
+  }
+
+  /** Loads or builds the index; everything sent before this waits behind it in the thread. */
+  open(open: OpenRequest): void {
     this.#post({ type: 'open', open });
   }
 
