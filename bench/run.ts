@@ -17,6 +17,7 @@ const BENCHMARKS: Array<{ name: string; summary: string; load: () => Promise<Ben
   { name: 'pipeline', summary: 'signal pipeline real-time factor on virtual recordings (4 ch @ 256 Hz, 32 ch @ 1000 Hz) vs Hann+FFT alone; daemon event-loop lag p99 streaming vs idle', load: () => import('./pipeline.ts') },
   { name: 'history', summary: 'analysis metrics, timeseries and sleep over 30 days of 5 s epochs vs read-everything', load: () => import('./history.ts') },
   { name: 'encoder', summary: 'EEG encoder epochs/s through the daemon (live queue, worker thread, store; encodeEpochs batches) vs a bare onnxruntime session on the same model', load: () => import('./encoder.ts') },
+  { name: 'search', summary: 'global HNSW index over synthetic 128-d embeddings (as many as build in 2 minutes, up to 1 M): query p50/p99 and recall@10 vs native exact brute force', load: () => import('./search.ts') },
   { name: 'reembed', summary: 'reembed scheduler epochs/s, peak memory and bytes read over raw CSVs (4 ch @ 256 Hz, 32 ch @ 500 Hz) vs reading each CSV whole as the reference does', load: () => import('./reembed.ts') },
   { name: 'llm', summary: 'LLM tokens/s through the daemon (HTTP, queue, llama.cpp child process; whole and streamed) vs node-llama-cpp in-process on the same tiny GGUF', load: () => import('./llm.ts') },
 ];
