@@ -13,7 +13,7 @@ import { EventBus, type EventEnvelope } from '../actors/eventBus.ts';
 import { DaemonLog } from '../actors/log.ts';
 import { EpochIndex } from '../actors/search/epochIndex.ts';
 import { GlobalSearch } from '../actors/search/globalSearch.ts';
-import { globalIndexPath } from '../actors/search/indexFiles.ts';
+import { globalIndexPath, loadIndex, saveIndex } from '../actors/search/indexFiles.ts';
 import type { SearchProgress } from '../actors/search/searchShapes.ts';
 import { bruteForce, clusterCentres, near, plantEpochs, type PlantedEpoch } from './helpers/plantedEmbeddings.ts';
 import { prng } from './helpers/epochFixture.ts';
@@ -313,6 +313,26 @@ test('a few epochs of a new state after thousands of others find themselves and 
   }
   assert.ok(plainMissing > 0, 'the plain search does lose some on this data (else the test shows nothing)');
   assert.equal(missing, 0);
+});
+
+test('the index grows past its capacity, and a saved index answers as it did', () => {
+  const centres = clusterCentres(4, 16, 3);
+  const rand = prng(8);
+  const index = EpochIndex.create(16, { m: 16, efConstruction: 100, model: 'm' });
+  assert.equal(index.capacity, 1024);
+  for (let i = 0; i < 3_000; i++) index.add(1_700_000_000_000 + i * 5_000, i < 1_500 ? '20231114' : '20231115', near(centres[i % 4]!, rand));
+  assert.equal(index.size, 3_000);
+  assert.ok(index.capacity >= 3_000, `resized to ${index.capacity}`);
+  const file = path.join(tmp, 'grown', 'eeg_global.hnsw');
+  saveIndex(index, file);
+  const loaded = loadIndex(file);
+  assert.ok('index' in loaded);
+  assert.equal(loaded.index.size, 3_000);
+  assert.deepEqual(loaded.index.days(), ['20231114', '20231115']);
+  const q = near(centres[2]!, rand);
+  assert.deepEqual(loaded.index.search(q, 10, 64), index.search(q, 10, 64), 'same ids, timestamps, days and distances');
+  // Timestamps beyond 2^32 survive (hnswlib-node labels would not: they are uint32).
+  assert.ok(loaded.index.search(q, 1, 64)[0]!.timestampMs > 2 ** 32);
 });
 
 describe('supervision', () => {
