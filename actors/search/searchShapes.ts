@@ -1,5 +1,6 @@
 // The JSON shapes of EEG similarity search on the wire (notes §6.2, §6.3): field names and
 // nesting are the reference's, so its clients read them unchanged.
+import { presentMetrics } from '../store/epochMetrics.ts';
 
 /** The metric keys a neighbour carries (the reference's `NeighborMetrics`); null values are left out. */
 export const NEIGHBOR_METRIC_KEYS = [
@@ -64,21 +65,11 @@ export type SearchProgress =
 /** The reply of POST /v1/search/eeg when neither a range nor a text query is given (§6.2 c). */
 export const EMPTY_GRAPH = { nodes: [], edges: [], dot: '', svg: '', svg_col: '', results: [] } as const;
 
-/** The neighbour metrics of a row's `metrics_json`: the listed keys that hold a finite number (legacy `*_score` spellings too). */
+/** The neighbour metrics of a row's `metrics_json`: the listed keys that hold a finite number (legacy spellings too). */
 export function neighborMetrics(json: string | null | undefined): NeighborMetrics | null {
-  if (!json) return null;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch {
-    return null;
-  }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
-  const src = raw as Record<string, unknown>;
+  const present = presentMetrics(json);
+  if (!present) return null;
   const out: NeighborMetrics = {};
-  for (const k of NEIGHBOR_METRIC_KEYS) {
-    const v = src[k] ?? src[`${k}_score`];
-    if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
-  }
+  for (const k of NEIGHBOR_METRIC_KEYS) if (present[k] !== undefined) out[k] = present[k];
   return out;
 }

@@ -18,6 +18,8 @@ export const EPOCH_METRIC_KEYS = [
 export type EpochMetricKey = (typeof EPOCH_METRIC_KEYS)[number];
 export type EpochMetrics = Record<EpochMetricKey, number>;
 
+const METRIC_KEY_SET: ReadonlySet<string> = new Set(EPOCH_METRIC_KEYS);
+
 const LEGACY_KEYS: Record<string, EpochMetricKey> = {
   relaxation_score: 'relaxation',
   engagement_score: 'engagement',
@@ -56,8 +58,11 @@ export function meanMetrics(records: readonly EpochMetrics[]): EpochMetrics {
   return out;
 }
 
-/** Parses `metrics_json` of any era into the canonical record; null when it is not a JSON object. */
-export function readMetrics(json: string | null | undefined): EpochMetrics | null {
+/**
+ * The finite numbers of a `metrics_json` of any era, under their canonical names (a canonical key
+ * wins over its legacy spelling); null when the text is not a JSON object. Absent keys stay absent.
+ */
+export function presentMetrics(json: string | null | undefined): Partial<EpochMetrics> | null {
   if (!json) return null;
   let raw: unknown;
   try {
@@ -67,14 +72,21 @@ export function readMetrics(json: string | null | undefined): EpochMetrics | nul
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
   const src = raw as Record<string, unknown>;
-  const out = {} as EpochMetrics;
-  for (const k of EPOCH_METRIC_KEYS) out[k] = 0;
+  const out: Partial<EpochMetrics> = {};
   for (const [key, v] of Object.entries(src)) {
     const k = (LEGACY_KEYS[key] ?? key) as EpochMetricKey;
-    if (!(k in out)) continue;
-    // A canonical key wins over its legacy spelling when both are present.
+    if (!METRIC_KEY_SET.has(k) || typeof v !== 'number' || !Number.isFinite(v)) continue;
     if (k !== key && typeof src[k] === 'number') continue;
-    out[k] = typeof v === 'number' && Number.isFinite(v) ? v : 0;
+    out[k] = v;
   }
+  return out;
+}
+
+/** Parses `metrics_json` of any era into the canonical record (absent or null values are 0); null when it is not a JSON object. */
+export function readMetrics(json: string | null | undefined): EpochMetrics | null {
+  const present = presentMetrics(json);
+  if (!present) return null;
+  const out = {} as EpochMetrics;
+  for (const k of EPOCH_METRIC_KEYS) out[k] = present[k] ?? 0;
   return out;
 }
