@@ -26,7 +26,7 @@ import { DaemonLog } from '../actors/log.ts';
 import type { LiveEpoch } from '../actors/recorder/liveEpoch.ts';
 import type { EpochMetrics } from '../actors/store/epochMetrics.ts';
 import { supervisorMachine } from '../machines/supervisor.ts';
-import { compared, formatValue, median, type BenchmarkOutcome, type Figure } from './figure.ts';
+import { compared, formatValue, median, runWhenMain, type BenchmarkOutcome, type Figure } from './figure.ts';
 import { watchForeignLoad } from './foreignLoad.ts';
 
 const ROUNDS = 5;
@@ -153,11 +153,4 @@ export async function run(): Promise<BenchmarkOutcome> {
 }
 
 // `node --import tsx bench/encoder.ts` runs it alone.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const outcome = await run();
-  for (const f of outcome.figures) {
-    process.stdout.write(`${f.name}: ${formatValue(f.value)} ${f.unit} (baseline ${formatValue(f.baseline!.value)}, ratio ${f.ratio!.toFixed(2)}, ${f.pass ? 'pass' : 'FAIL'} ${f.goal})\n`);
-  }
-  for (const n of outcome.notes) process.stdout.write(`  ${n}\n`);
-  process.exit(0);
-}
+await runWhenMain(import.meta.url, run);

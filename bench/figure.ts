@@ -51,3 +51,22 @@ export function formatRatio(r: number | undefined): string {
 export function formatPass(pass: boolean | undefined): string {
   return pass === undefined ? '' : pass ? 'pass' : 'FAIL';
 }
+
+/** One figure as a line of text: value, and baseline/ratio/goal where it has them. */
+export function figureLine(f: Figure): string {
+  const vs = f.ratio === undefined ? '' : ` (${f.baseline ? `baseline ${formatValue(f.baseline.value)}, ` : ''}ratio ${f.ratio.toFixed(3)})`;
+  const goal = f.goal ? ` ${f.pass ? 'pass' : 'FAIL'} ${f.goal}` : '';
+  return `${f.name}: ${formatValue(f.value)} ${f.unit}${vs}${goal}`;
+}
+
+/**
+ * Lets a benchmark module run by itself (`node --import tsx bench/<name>.ts`): prints its figures
+ * and notes, then exits (worker threads and child processes would otherwise keep it alive).
+ */
+export async function runWhenMain(moduleUrl: string, run: () => Promise<BenchmarkOutcome>): Promise<void> {
+  if (moduleUrl !== `file://${process.argv[1]}`) return;
+  const outcome = await run();
+  for (const f of outcome.figures) process.stdout.write(figureLine(f) + '\n');
+  for (const n of outcome.notes) process.stdout.write(`  ${n}\n`);
+  process.exit(0);
+}

@@ -25,7 +25,7 @@ import { listDayDirs } from '../actors/store/dayDirs.ts';
 import { readMetrics, type EpochMetrics } from '../actors/store/epochMetrics.ts';
 import { storedToUnixMs } from '../actors/store/timestamps.ts';
 import { makeEpochs, writeDayDb } from '../test/helpers/epochFixture.ts';
-import { compared, formatValue, median, type BenchmarkOutcome, type Figure } from './figure.ts';
+import { compared, formatValue, median, runWhenMain, type BenchmarkOutcome, type Figure } from './figure.ts';
 import { watchForeignLoad } from './foreignLoad.ts';
 
 const DAYS = 30;
@@ -181,10 +181,4 @@ export async function run(): Promise<BenchmarkOutcome> {
 }
 
 // `node --import tsx bench/history.ts` runs it alone.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const outcome = await run();
-  for (const f of outcome.figures) {
-    process.stdout.write(`${f.name}: ${formatValue(f.value)} ${f.unit} (baseline ${formatValue(f.baseline!.value)}, ratio ${f.ratio!.toFixed(2)}, ${f.pass ? 'pass' : 'FAIL'} ${f.goal})\n`);
-  }
-  for (const n of outcome.notes) process.stdout.write(`  ${n}\n`);
-}
+await runWhenMain(import.meta.url, run);

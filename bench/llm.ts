@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { getLlama, LlamaChat, LlamaLogLevel } from 'node-llama-cpp';
 import { DEFAULT_GEN_PARAMS } from '../actors/llm/genParams.ts';
 import { ensureTinyGguf, TINY_GGUF_NAME } from '../scripts/build-tiny-gguf.ts';
-import { compared, formatValue, median, type BenchmarkOutcome, type Figure } from './figure.ts';
+import { compared, formatValue, median, runWhenMain, type BenchmarkOutcome, type Figure } from './figure.ts';
 import { watchForeignLoad } from './foreignLoad.ts';
 import { startServerProcess } from './serverProcess.ts';
 
@@ -166,9 +166,4 @@ export async function run(): Promise<BenchmarkOutcome> {
 }
 
 // `node --import tsx bench/llm.ts` runs it alone.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const outcome = await run();
-  for (const f of outcome.figures) process.stdout.write(`${f.name}: ${formatValue(f.value)} ${f.unit}${f.ratio === undefined ? '' : ` (ratio ${f.ratio.toFixed(3)}, ${f.pass ? 'pass' : 'FAIL'} ${f.goal})`}\n`);
-  for (const n of outcome.notes) process.stdout.write(`  ${n}\n`);
-  process.exit(0);
-}
+await runWhenMain(import.meta.url, run);

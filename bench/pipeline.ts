@@ -17,7 +17,7 @@ import { hannWindow, sumOfSquares } from '../actors/signal/hannWindow.ts';
 import { binPowers } from '../actors/signal/powerSpectrum.ts';
 import { RealFft } from '../actors/signal/realFft.ts';
 import { SignalPipeline } from '../actors/signal/signalPipeline.ts';
-import { formatValue, median, type BenchmarkOutcome, type Figure } from './figure.ts';
+import { formatValue, median, runWhenMain, type BenchmarkOutcome, type Figure } from './figure.ts';
 import { watchForeignLoad } from './foreignLoad.ts';
 import { measureStreamingLag } from './streamingLag.ts';
 
@@ -144,10 +144,4 @@ export async function run(): Promise<BenchmarkOutcome> {
 }
 
 // `node --import tsx bench/pipeline.ts` runs it alone.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const outcome = await run();
-  for (const f of outcome.figures) {
-    process.stdout.write(`${f.name}: ${formatValue(f.value)} ${f.unit} (baseline ${formatValue(f.baseline!.value)}, ratio ${f.ratio!.toFixed(3)}, ${f.pass ? 'pass' : 'FAIL'} ${f.goal})\n`);
-  }
-  for (const n of outcome.notes) process.stdout.write(`  ${n}\n`);
-}
+await runWhenMain(import.meta.url, run);

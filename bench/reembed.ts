@@ -23,7 +23,7 @@ import { SettingsStore } from '../actors/settings/settingsStore.ts';
 import { listSessionCsvs, readSidecar, sessionPart } from '../actors/store/sessionFiles.ts';
 import { supervisorMachine } from '../machines/supervisor.ts';
 import { writeSession } from '../test/helpers/sessionFixture.ts';
-import { compared, formatValue, median, type BenchmarkOutcome, type Figure } from './figure.ts';
+import { compared, formatValue, median, runWhenMain, type BenchmarkOutcome, type Figure } from './figure.ts';
 import { watchForeignLoad } from './foreignLoad.ts';
 
 const ROUNDS = 3;
@@ -204,9 +204,4 @@ export async function run(): Promise<BenchmarkOutcome> {
 }
 
 // `node --import tsx bench/reembed.ts` runs it alone.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const outcome = await run();
-  for (const f of outcome.figures) process.stdout.write(`${f.name}: ${formatValue(f.value)} ${f.unit}${f.ratio !== undefined ? ` (baseline ${formatValue(f.baseline!.value)}, ratio ${f.ratio.toFixed(2)})` : ''}${f.goal ? ` ${f.pass ? 'pass' : 'FAIL'} ${f.goal}` : ''}\n`);
-  for (const n of outcome.notes) process.stdout.write(`  ${n}\n`);
-  process.exit(0);
-}
+await runWhenMain(import.meta.url, run);
