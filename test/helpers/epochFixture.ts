@@ -15,6 +15,7 @@ import { utcDayName } from '../../actors/store/dayDirs.ts';
 import { EPOCH_METRIC_KEYS } from '../../actors/store/epochMetrics.ts';
 import { unixMsToCompact } from '../../actors/store/timestamps.ts';
 import { metricsCsvHeader } from '../../actors/store/csvLayout.ts';
+import { seededRandom } from '../fixtures/signal/syntheticSignals.ts';
 
 export type StageProfile = 'wake' | 'n1' | 'n2' | 'n3' | 'rem';
 
@@ -41,17 +42,8 @@ export interface FixtureEpoch {
   profile: StageProfile;
 }
 
-/** Small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of the signal fixtures (mulberry32), shared with planted-data tests. */
+export const prng = seededRandom;
 
 /** A full metric record for one epoch of the given stage; every key gets a distinct value. */
 export function epochMetrics(profile: StageProfile, rand: () => number): Record<string, number> {

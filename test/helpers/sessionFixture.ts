@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { DAY_MIGRATIONS, openDayDbForWrite } from '../../actors/store/daySchema.ts';
 import { utcDayName } from '../../actors/store/dayDirs.ts';
 import { unixMsToCompact } from '../../actors/store/timestamps.ts';
+import { seededRandom } from '../fixtures/signal/syntheticSignals.ts';
 
 export interface SessionSpec {
   /** Unix seconds of the first sample; may carry a fraction. */
@@ -58,17 +59,6 @@ export interface WrittenSession {
   sidecar: Record<string, unknown> | null;
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function writeSession(dataDir: string, spec: SessionSpec): WrittenSession {
   const rateHz = spec.rateHz ?? 256;
@@ -80,7 +70,7 @@ export function writeSession(dataDir: string, spec: SessionSpec): WrittenSession
   fs.mkdirSync(dayDir, { recursive: true });
   const stem = `${spec.prefix ?? 'exg'}_${startFileSecs}`;
   const csvPath = path.join(dayDir, `${stem}.csv`);
-  const random = rng(startFileSecs);
+  const random = seededRandom(startFileSecs);
   const times: number[] = [];
   const values: number[][] = channels.map(() => []);
   const lines = [['timestamp_s', ...channels].join(',')];
