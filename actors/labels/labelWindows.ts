@@ -1,17 +1,11 @@
 // Which labels cover a moment: the EEG windows of every label, held in memory sorted by start,
 // for the similarity search (each neighbour carries the labels its time falls in, notes §6.2)
 // and for keeping label EEG nodes current as new embeddings arrive.
+import type { NeighborLabel } from '../search/searchShapes.ts';
 import type { LabelRow } from './labelStore.ts';
 
 /** A label as a search result carries it: `labels:[{id, eeg_start, eeg_end, label_start, label_end, text}]`. */
-export interface LabelRef {
-  id: number;
-  eeg_start: number;
-  eeg_end: number;
-  label_start: number | null;
-  label_end: number | null;
-  text: string;
-}
+export type LabelRef = NeighborLabel;
 
 export class LabelWindows {
   /** Sorted by eeg_start. */

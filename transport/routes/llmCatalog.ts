@@ -2,21 +2,10 @@
 // the models folder scan, adding a model by repo and file, and downloads through the shared
 // downloads manager.
 import { z } from 'zod';
-import { DownloadError } from '../../actors/downloads/downloadError.ts';
-import { HttpError, unavailable } from '../errors.ts';
+import { HttpError } from '../errors.ts';
 import { route, type Route } from '../route.ts';
+import { refusedAs } from './downloadRefusals.ts';
 import type { RouteServices } from './services.ts';
-
-/** Manager refusals as HTTP: unknown 404, wrong state 409 (with the precise code), restarting 503. */
-function refusedAs<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (!(err instanceof DownloadError)) throw err;
-    if (err.kind === 'unavailable') throw unavailable(err.message);
-    throw new HttpError(err.kind === 'not_found' ? 404 : 409, err.code, err.message);
-  }
-}
 
 const filenameBody = z.object({ filename: z.string().min(1) });
 

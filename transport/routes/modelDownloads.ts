@@ -1,22 +1,10 @@
 // Model weight downloads through the downloads manager (notes §5.4): the EEG encoder's ONNX
 // weights, and the list of every download the manager holds (the LLM's too).
 import { z } from 'zod';
-import { DownloadError } from '../../actors/downloads/downloadError.ts';
 import { EXG_FAMILIES } from '../../actors/embeddings/exgCatalog.ts';
-import { HttpError, unavailable } from '../errors.ts';
 import { route, type Route } from '../route.ts';
+import { refusedAs } from './downloadRefusals.ts';
 import type { RouteServices } from './services.ts';
-
-/** Manager refusals as HTTP: unknown 404, wrong state 409 (with the precise code), restarting 503. */
-function refusedAs<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (!(err instanceof DownloadError)) throw err;
-    if (err.kind === 'unavailable') throw unavailable(err.message);
-    throw new HttpError(err.kind === 'not_found' ? 404 : 409, err.code, err.message);
-  }
-}
 
 const familyField = z
   .string()
