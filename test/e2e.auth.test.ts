@@ -94,8 +94,10 @@ for (const caller of CALLERS) {
       const want = expected(caller, r);
       const ok = want === 'allowed' ? res.status !== 401 && res.status !== 403 && res.status < 500 : res.status === want;
       if (!ok) failures.push(`${r.method} ${r.path}: expected ${want}, got ${res.status} ${res.text.slice(0, 120)}`);
-      if (want === 401) assert.equal(res.json?.code, 'unauthorized');
-      if (want === 403) assert.equal(res.json?.code, 'forbidden');
+      // OpenAI-compatible routes answer in OpenAI's error shape, with OpenAI's code for a bad key.
+      const code = r.errorReply ? res.json?.error?.code : res.json?.code;
+      if (want === 401) assert.equal(code, r.errorReply ? 'invalid_api_key' : 'unauthorized', `${r.method} ${r.path}`);
+      if (want === 403) assert.equal(code, 'forbidden', `${r.method} ${r.path}`);
     }
     assert.deepEqual(failures, []);
   });
