@@ -20,6 +20,7 @@ import { openAiRoutes } from './routes/openai.ts';
 import { reembedRoutes } from './routes/reembed.ts';
 import { scannerRoutes } from './routes/scanner.ts';
 import { searchRoutes } from './routes/search.ts';
+import { sectionSettingsRoutes } from './routes/sectionSettings.ts';
 import type { RouteServices } from './routes/services.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { signalSettingsRoutes } from './routes/signalSettings.ts';
@@ -46,6 +47,7 @@ export const ROUTE_GROUPS = [
   ['Settings', settingsRoutes],
   ['Signal settings', signalSettingsRoutes],
   ['LLM settings', llmSettingsRoutes],
+  ['Schedule, UMAP, DND, screenshot and WebSocket settings', sectionSettingsRoutes],
   ['Debug', debugRoutes],
 ] as const satisfies ReadonlyArray<readonly [string, (s: RouteServices) => Route[]]>;
 

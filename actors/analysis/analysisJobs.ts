@@ -9,6 +9,8 @@ import { emptyCsvMetrics } from './metricsCsv.ts';
 import { metricsForRange } from './rangeMetrics.ts';
 import { sleepForRange } from './rangeSleep.ts';
 import { timeseriesForRange } from './rangeTimeseries.ts';
+import { umapInputDigest } from './umapInputDigest.ts';
+import type { UmapRanges } from './umapProjection.ts';
 import { sessionLocation } from './sessionLocation.ts';
 
 export interface JobContext {
@@ -32,6 +34,7 @@ export const ANALYSIS_JOBS = {
   dayMetrics: (r: { csvPaths: string[]; maxTsPoints: number }, c: JobContext) => dayMetrics(c.dataDir, r.csvPaths, r.maxTsPoints),
   location: (r: TimeRange & { csvPath: string }, c: JobContext) => sessionLocation(c.dataDir, r.csvPath, r.startUtc, r.endUtc),
   embeddingCount: (r: TimeRange, c: JobContext) => embeddingCount(c.dataDir, r.startUtc, r.endUtc),
+  umapInputDigest: (r: UmapRanges, c: JobContext) => ({ digest: umapInputDigest(c.dataDir, r) }),
 } satisfies Record<string, (args: never, ctx: JobContext) => unknown>;
 
 export type AnalysisJobName = keyof typeof ANALYSIS_JOBS;

@@ -6,6 +6,10 @@ import { AnalysisError } from '../../actors/analysis/analysisError.ts';
 import type { AnalysisJobArgs, AnalysisJobName } from '../../actors/analysis/analysisJobs.ts';
 import { AnalysisPool, AnalysisWorkerCrash } from '../../actors/analysis/analysisPool.ts';
 import { DAY_METRICS_TS_POINTS } from '../../actors/analysis/csvMetrics.ts';
+import { UmapProjections } from '../../actors/analysis/umapProjections.ts';
+import { UmapFailure, UmapTimeout } from '../../actors/analysis/umapRunner.ts';
+import { readSection } from '../../actors/settings/settingsSection.ts';
+import { umapConfigSection } from '../../actors/settings/umapConfig.ts';
 import { HttpError } from '../errors.ts';
 import { RawReply, route, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';
@@ -28,6 +32,8 @@ const locationBody = z.object({ csvPath: sessionPath, startUtc: unixSecs, endUtc
 function httpErrorOf(err: unknown): unknown {
   if (err instanceof AnalysisError) return new HttpError(403, err.code, err.message);
   if (err instanceof AnalysisWorkerCrash) return new HttpError(500, 'analysis_worker_crashed', err.message);
+  if (err instanceof UmapTimeout) return new HttpError(504, 'umap_timeout', err.message);
+  if (err instanceof UmapFailure) return new HttpError(500, 'umap_failed', err.message);
   if (err instanceof Error && !(err instanceof HttpError)) return new HttpError(500, 'analysis_failed', `analysis failed: ${err.message}`);
   return err;
 }
@@ -42,6 +48,17 @@ export function analysisRoutes(s: RouteServices): Route[] {
       throw httpErrorOf(err);
     }
   };
+  let umap: UmapProjections | null = null;
+  const projections = () => (umap ??= new UmapProjections({
+    dataDir: s.config.dataDir,
+    bus: s.bus,
+    config: () => readSection(s.settings.get(), umapConfigSection),
+    inputDigest: async (ranges, signal) => {
+      pool ??= new AnalysisPool();
+      const json = await pool.run('umapInputDigest', s.config.dataDir, ranges, signal);
+      return (JSON.parse(new TextDecoder().decode(json)) as { digest: string }).digest;
+    },
+  }));
   return [
     route({
       method: 'POST', path: '/v1/analysis/metrics', scope: 'acl',
@@ -66,6 +83,19 @@ export function analysisRoutes(s: RouteServices): Route[] {
       summary: 'Two ranges `{aStartUtc, aEndUtc, bStartUtc, bEndUtc}` compared: `{stats_a, stats_b, deltas, improved, declined, stable, n_epochs_a, n_epochs_b}`.',
       body: compareBody,
       handler: ({ body, signal }) => run('compare', body, signal),
+    }),
+    route({
+      method: 'POST', path: '/v1/analysis/umap', scope: 'acl',
+      summary: 'UMAP 3-D layout of the embeddings of two ranges `{aStartUtc, aEndUtc, bStartUtc, bEndUtc}`: `{points:[{x,y,z,session,utc,label?}], n_a, n_b, dim, analysis:{centroids, spreads, separation_score, outliers}, …}`, or `reason` with fewer than 5 embeddings. Parameters from umap-config; cached per inputs and parameters (`cached: true`); progress as `umap-progress` events; 504 `umap_timeout` after `timeout_secs`.',
+      body: compareBody,
+      handler: async ({ body, signal }) => {
+        try {
+          const answer = await projections().project(body, signal);
+          return answer.kind === 'fresh' ? new RawReply(200, 'application/json', answer.json) : answer.value;
+        } catch (err) {
+          throw httpErrorOf(err);
+        }
+      },
     }),
     route({
       method: 'POST', path: '/v1/analysis/csv-metrics', scope: 'acl',
