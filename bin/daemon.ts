@@ -37,6 +37,7 @@ import { EegEncoder } from '../actors/embeddings/eegEncoder.ts';
 import { ReembedScheduler } from '../actors/reembed/reembedScheduler.ts';
 import { createLlm } from '../actors/llm/llm.ts';
 import { Labels } from '../actors/labels/labels.ts';
+import { InteractiveSearch } from '../actors/search/interactiveSearch.ts';
 import { GlobalSearch } from '../actors/search/globalSearch.ts';
 import { Authenticator } from '../transport/auth.ts';
 import { EventsSocket } from '../transport/eventsSocket.ts';
@@ -123,7 +124,9 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   const search = new GlobalSearch({ dataDir: config.dataDir, bus, log });
   encoder.stored.onStored(search.onStored);
   search.labelsAt = (unixSecs) => labels.labelsAt(unixSecs);
-  const llm = createLlm({ dataDir: config.dataDir, settings, downloads, bus, log, hfEndpoint: config.hfEndpoint });
+  const interactiveSearch = new InteractiveSearch({ dataDir: config.dataDir, labels });
+  encoder.stored.onStored(interactiveSearch.onEegStored);
+  const llm = createLlm({ dataDir: config.dataDir, settings, downloads, bus, log, hfEndpoint: config.hfEndpoint, network: config.network });
   const scanner = createScanner({
     settings,
     paired,
@@ -212,6 +215,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     labels,
     llm,
     search,
+    interactiveSearch,
   };
   const routes = buildRouteTable(services);
   const router = new Router(routes);
@@ -278,6 +282,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       await recorder.writer.close();
       await labels.close();
       await search.close();
+      llm.chats.close();
       for (const f of runFiles) fs.rmSync(f, { force: true });
       log.info('daemon', 'stopped');
     },

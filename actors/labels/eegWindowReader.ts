@@ -1,12 +1,13 @@
 // Reads what the day databases hold for a time window: the epoch embeddings (for a label's EEG
-// node and search-by-EEG) and the epoch metrics (for a result's `eeg_metrics`). Every timestamp
+// node and search-by-EEG), the epoch metrics (for a result's `eeg_metrics`) and whole epochs
+// (for the interactive search graph). Every timestamp
 // encoding is matched (store/timestamps.ts). One read-only connection and statement pair per day
 // folder, kept for the reader's life, so a rebuild over many labels opens each day once.
 import type { Statement } from 'better-sqlite3';
 import { dayDirsForRange } from '../store/dayDirs.ts';
 import { openDayDbReadOnly, type Db } from '../store/daySchema.ts';
 import { neighborMetrics, type NeighborMetrics } from '../search/searchShapes.ts';
-import { timestampRange } from '../store/timestamps.ts';
+import { storedToUnixMs, timestampRange, unixSecondsSql } from '../store/timestamps.ts';
 import { blobToVector } from '../store/vectorBlob.ts';
 
 /** Seconds added on each side of a label's window when its EEG is gathered (the reference's padding). */
@@ -18,6 +19,19 @@ interface Day {
   db: Db;
   embeddings: Statement<number[]>;
   metrics: Statement<number[]>;
+  epochs: Statement<number[]>;
+}
+
+/** One stored epoch of a window, for the interactive search graph. */
+export interface WindowEpoch {
+  /** As stored (any encoding). */
+  timestamp: number;
+  /** Unix seconds. */
+  timestamp_unix: number;
+  device_name: string | null;
+  metrics: NeighborMetrics | null;
+  /** Null when the epoch has not been embedded yet. */
+  vector: Float32Array | null;
 }
 
 export class EegWindowReader {
@@ -51,6 +65,24 @@ export class EegWindowReader {
     return out;
   }
 
+  /** Every stored epoch stamped in [startS, endS], in time order across days. */
+  epochs(startS: number, endS: number): WindowEpoch[] {
+    const out: WindowEpoch[] = [];
+    for (const day of this.#daysFor(startS, endS)) {
+      const rows = day.epochs.all(...timestampRange('timestamp', startS, endS).params) as Array<{ timestamp: number; device_name: string | null; json: string | null; blob: Buffer | null }>;
+      for (const r of rows) {
+        out.push({
+          timestamp: r.timestamp,
+          timestamp_unix: storedToUnixMs(r.timestamp) / 1000,
+          device_name: r.device_name,
+          metrics: neighborMetrics(r.json),
+          vector: r.blob && r.blob.length >= 4 ? blobToVector(r.blob) : null,
+        });
+      }
+    }
+    return out.sort((a, b) => a.timestamp_unix - b.timestamp_unix);
+  }
+
   close(): void {
     for (const d of this.#days.values()) d?.db.close();
     this.#days.clear();
@@ -78,6 +110,9 @@ function prepare(db: Db): Day | null {
       db,
       embeddings: db.prepare(`SELECT eeg_embedding AS blob FROM embeddings WHERE ${range} AND length(eeg_embedding) >= 4`),
       metrics: db.prepare(`SELECT metrics_json AS json FROM embeddings WHERE ${range} AND metrics_json IS NOT NULL AND metrics_json != ''`),
+      epochs: db.prepare(
+        `SELECT timestamp, device_name, metrics_json AS json, eeg_embedding AS blob FROM embeddings WHERE ${range} ORDER BY ${unixSecondsSql('timestamp')}`,
+      ),
     };
   } catch {
     // A file that is not a day database (no `embeddings` table) holds nothing for any window.

@@ -90,6 +90,7 @@ export class Labels {
   #eegDimChanged = false;
   #refreshTimer: NodeJS.Timeout | null = null;
   #closed = false;
+  #revision = 0;
 
   constructor(deps: LabelsDeps) {
     this.#dataDir = deps.dataDir;
@@ -164,6 +165,7 @@ export class Labels {
   async remove(id: number): Promise<void> {
     await this.#serial(() => {
       if (!this.#store.delete(id)) throw new LabelNotFound(id);
+      this.#revision++;
       this.#windows.set(id, null);
       this.#dirtyEeg.delete(id);
       const touched = [this.#text?.text, this.#text?.context, this.#eeg].filter((ix): ix is LabelIndex => !!ix && ix.remove(id));
@@ -204,6 +206,21 @@ export class Labels {
   /** For each time (unix seconds), the labels whose EEG window contains it. */
   labelsAt(unixSecs: readonly number[]): LabelRef[][] {
     return unixSecs.map((t) => this.#windows.at(t));
+  }
+
+  /** Labels whose EEG window, widened by `padSecs` each side, holds `t` (unix seconds). */
+  labelsNear(t: number, padSecs: number): LabelRef[] {
+    return this.#windows.at(t, padSecs);
+  }
+
+  /** Counts every change to the labels or their text vectors: a cached answer older than it is stale. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** Texts embedded by the label text model (the one the text index was built with). */
+  async encode(texts: string[]): Promise<Float32Array[]> {
+    return encodeWith(await this.#model(), texts);
   }
 
   // ---- embeddings and indices -----------------------------------------------------------------
@@ -305,14 +322,10 @@ export class Labels {
   async #embed(text: string, context: string): Promise<{ model: TextEmbeddingModel; text: Float32Array; context: Float32Array | null }> {
     const model = await this.#model();
     const withContext = context.trim() !== '';
-    let vectors: Float32Array[];
-    try {
-      vectors = await model.encode(withContext ? [text, context] : [text]);
-    } catch (err) {
-      throw new TextModelUnavailable(`the text embedding model failed: ${(err as Error).message}`);
-    }
+    const vectors = await encodeWith(model, withContext ? [text, context] : [text]);
     return { model, text: vectors[0]!, context: withContext ? vectors[1]! : null };
   }
+
 
   async #open(): Promise<void> {
     // EEG first: it needs no text model, so a model that fails to load costs text search only.
@@ -346,6 +359,7 @@ export class Labels {
     text.save();
     context.save();
     this.#text = { text, context };
+    this.#revision++;
   }
 
   async #rebuildEeg(): Promise<void> {
@@ -425,6 +439,7 @@ export class Labels {
 
   /** Puts a new or edited label into the windows and every index, and saves what changed. */
   #indexLabel(row: LabelRow, text: Float32Array, context: Float32Array | null): void {
+    this.#revision++;
     this.#windows.set(row.id, row);
     this.#dirtyEeg.delete(row.id);
     const changed = new Set<LabelIndex>();
@@ -479,5 +494,13 @@ export class Labels {
       yield* rows;
       after = rows.at(-1)!.id;
     }
+  }
+}
+
+async function encodeWith(model: TextEmbeddingModel, texts: string[]): Promise<Float32Array[]> {
+  try {
+    return await model.encode(texts);
+  } catch (err) {
+    throw new TextModelUnavailable(`the text embedding model failed: ${(err as Error).message}`);
   }
 }

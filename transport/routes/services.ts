@@ -13,6 +13,7 @@ import type { ReembedScheduler } from '../../actors/reembed/reembedScheduler.ts'
 import type { Llm } from '../../actors/llm/llm.ts';
 import type { Labels } from '../../actors/labels/labels.ts';
 import type { GlobalSearch } from '../../actors/search/globalSearch.ts';
+import type { InteractiveSearch } from '../../actors/search/interactiveSearch.ts';
 import type { PairedDevices } from '../../actors/devices/pairedDevices.ts';
 import type { ScannerState } from '../../actors/scanner/scannerState.ts';
 import type { LslAutoConnect } from '../../actors/devices/lslAutoConnect.ts';
@@ -61,4 +62,6 @@ export interface RouteServices {
   labels: Labels;
   /** EEG similarity search: the global index, range searches, its stats and rebuild. */
   search: GlobalSearch;
+  /** The text-query search graph of POST /v1/search/eeg (labels → epochs around them → labels near those). */
+  interactiveSearch: InteractiveSearch;
 }
