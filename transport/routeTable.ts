@@ -11,8 +11,12 @@ import { eventRoutes } from './routes/events.ts';
 import { historyRoutes } from './routes/history.ts';
 import { labelRoutes } from './routes/labels.ts';
 import { llmCatalogRoutes } from './routes/llmCatalog.ts';
+import { llmChatRoutes } from './routes/llmChat.ts';
+import { llmHubSearchRoutes } from './routes/llmHubSearch.ts';
+import { llmSelectionRoutes } from './routes/llmSelection.ts';
 import { llmServerRoutes } from './routes/llmServer.ts';
 import { llmSettingsRoutes } from './routes/llmSettings.ts';
+import { llmVisionAndToolsRoutes } from './routes/llmVisionAndTools.ts';
 import { lslRoutes } from './routes/lsl.ts';
 import { modelDownloadRoutes } from './routes/modelDownloads.ts';
 import { modelRoutes } from './routes/models.ts';
@@ -43,7 +47,11 @@ export const ROUTE_GROUPS = [
   ['Model downloads', modelDownloadRoutes],
   ['LLM server', llmServerRoutes],
   ['LLM catalog and downloads', llmCatalogRoutes],
+  ['LLM hub search', llmHubSearchRoutes],
+  ['LLM selection', llmSelectionRoutes],
   ['OpenAI-compatible', openAiRoutes],
+  ['LLM chat history', llmChatRoutes],
+  ['LLM vision and tools', llmVisionAndToolsRoutes],
   ['Settings', settingsRoutes],
   ['Signal settings', signalSettingsRoutes],
   ['LLM settings', llmSettingsRoutes],

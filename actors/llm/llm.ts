@@ -1,9 +1,12 @@
-// The local LLM as the daemon assembles it: config, catalog, downloads, log and the server, one
-// object the route groups reach through `RouteServices.llm`.
+// The local LLM as the daemon assembles it: config, catalog, downloads, log, the server, the chat
+// history and the hub search, one object the route groups reach through `RouteServices.llm`.
+import type { NetworkMode } from '../config.ts';
 import type { Downloads } from '../downloads/downloads.ts';
 import type { EventBus } from '../eventBus.ts';
 import type { DaemonLog } from '../log.ts';
 import type { SettingsStore } from '../settings/settingsStore.ts';
+import { ChatStore } from './chatStore.ts';
+import { HfHub } from './hfHub.ts';
 import { LlmCatalog } from './llmCatalog.ts';
 import { LlmSettings } from './llmConfig.ts';
 import { LlmDownloads } from './llmDownloads.ts';
@@ -16,6 +19,10 @@ export interface Llm {
   downloads: LlmDownloads;
   logs: LlmLogs;
   server: LlmServer;
+  /** Saved chats: `<data>/chats/chat_history.sqlite`. */
+  chats: ChatStore;
+  /** GGUF search on the Hugging Face hub at `HF_ENDPOINT`. */
+  hub: HfHub;
 }
 
 export interface LlmDeps {
@@ -26,6 +33,8 @@ export interface LlmDeps {
   log: DaemonLog;
   /** `HF_ENDPOINT` or https://huggingface.co. */
   hfEndpoint: string;
+  /** `loopback`: the hub search contacts loopback addresses only, as downloads do. */
+  network: NetworkMode;
 }
 
 export function createLlm(deps: LlmDeps): Llm {
@@ -34,5 +43,7 @@ export function createLlm(deps: LlmDeps): Llm {
   const logs = new LlmLogs(deps.log);
   const downloads = new LlmDownloads({ downloads: deps.downloads, catalog, hfEndpoint: deps.hfEndpoint, bus: deps.bus });
   const server = new LlmServer({ settings: config, catalog, logs, bus: deps.bus });
-  return { config, catalog, downloads, logs, server };
+  const chats = new ChatStore(deps.dataDir);
+  const hub = new HfHub(deps.hfEndpoint, deps.network);
+  return { config, catalog, downloads, logs, server, chats, hub };
 }

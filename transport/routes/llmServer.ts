@@ -17,20 +17,24 @@ function refusedAs<T>(fn: () => T): T {
 
 const filenameBody = z.object({ filename: z.string().min(1) });
 
-export function llmServerRoutes(s: RouteServices): Route[] {
+/**
+ * A catalog model that is on disk, or the HTTP error saying why it cannot be used: 404 not in the
+ * catalog, 400 a projector where a model is wanted (or the reverse), 409 not downloaded.
+ */
+export function usableModel(s: RouteServices, filename: string, wantMmproj: boolean) {
+  const model = s.llm.catalog.find(filename);
+  if (!model) throw new HttpError(404, 'unknown_model', `no model "${filename}" in the LLM catalog (GET /v1/llm/catalog)`);
+  if (s.llm.catalog.isMmproj(model) !== wantMmproj) {
+    throw wantMmproj
+      ? new HttpError(400, 'not_mmproj', `"${filename}" is a model, not a vision projector; use POST /v1/llm/server/switch-model`)
+      : new HttpError(400, 'is_mmproj', `"${filename}" is a vision projector; use POST /v1/llm/server/switch-mmproj`);
+  }
+  if (!s.llm.catalog.localPathOf(model)) throw new HttpError(409, 'not_downloaded', `"${filename}" is not downloaded; POST /v1/llm/download/start first, or copy it into ${s.llm.catalog.modelsDir} and POST /v1/llm/catalog/refresh`);
+  return model;
+}
 
-  /** A catalog model that is on disk, or the HTTP error saying why it cannot be used. */
-  const usable = (filename: string, wantMmproj: boolean) => {
-    const model = s.llm.catalog.find(filename);
-    if (!model) throw new HttpError(404, 'unknown_model', `no model "${filename}" in the LLM catalog (GET /v1/llm/catalog)`);
-    if (s.llm.catalog.isMmproj(model) !== wantMmproj) {
-      throw wantMmproj
-        ? new HttpError(400, 'not_mmproj', `"${filename}" is a model, not a vision projector; use POST /v1/llm/server/switch-model`)
-        : new HttpError(400, 'is_mmproj', `"${filename}" is a vision projector; use POST /v1/llm/server/switch-mmproj`);
-    }
-    if (!s.llm.catalog.localPathOf(model)) throw new HttpError(409, 'not_downloaded', `"${filename}" is not downloaded; POST /v1/llm/download/start first, or copy it into ${s.llm.catalog.modelsDir} and POST /v1/llm/catalog/refresh`);
-    return model;
-  };
+export function llmServerRoutes(s: RouteServices): Route[] {
+  const usable = (filename: string, wantMmproj: boolean) => usableModel(s, filename, wantMmproj);
 
   return [
     route({
