@@ -3,7 +3,8 @@
 // and an exponential backoff. A child that fails too often is escalated: a nested supervisor
 // fails itself so that its own parent restarts the whole subtree; the root supervisor, which
 // has no parent, gives the child up (and says so) so the process stays alive.
-import { assign, enqueueActions, setup, type AnyActorLogic } from 'xstate';
+import { assign, enqueueActions, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
+import { stopOrphanedChildren } from './orphanedChildren.ts';
 
 export type RestartPolicy =
   /** Always restarted, also after it completes normally. */
@@ -129,10 +130,13 @@ export const supervisorMachine = setup({
       }),
       on: {
         'xstate.error.actor.*': {
-          actions: enqueueActions(({ context, event, enqueue }) => {
+          actions: enqueueActions(({ context, event, enqueue, self }) => {
             const id = childIdOf(event);
             const spec = context.specs.find((s) => s.id === id);
             if (!spec) return;
+            // What the failed child invoked is still running: stop it before anything restarts.
+            const failedRef = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[id];
+            if (failedRef) enqueue(() => stopOrphanedChildren(failedRef));
             const error = describe((event as { error: unknown }).error);
             const now = context.now();
             const prev = context.children[id] ?? record(spec);

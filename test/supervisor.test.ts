@@ -116,6 +116,61 @@ test('a nested supervisor escalates by failing, and its parent restarts the subt
   assert.deepEqual(errors, []);
 });
 
+// A child machine that invokes a resource (a callback with cleanup, as the recorder's segment
+// writer or the search thread are) and throws when told to.
+function withResource(live: Set<number>, starts: { n: number }): AnyActorLogic {
+  return createMachine({
+    id: 'withResource',
+    invoke: {
+      src: fromCallback(() => {
+        const n = ++starts.n;
+        live.add(n);
+        return () => live.delete(n);
+      }),
+    },
+    on: { CRASH: { actions: () => { throw new Error('boom'); } } },
+  });
+}
+
+test('a failed child\'s own children are stopped before it restarts: nothing is left running twice', () => {
+  const live = new Set<number>();
+  const starts = { n: 0 };
+  const { clock, crash } = start([spec('w', withResource(live, starts))]);
+  assert.deepEqual([...live], [1], 'one resource while running');
+  crash('w');
+  assert.deepEqual([...live], [], 'the failed child\'s resource is released at once');
+  clock.increment(100);
+  assert.deepEqual([...live], [2], 'the restart holds the only resource');
+  crash('w');
+  clock.increment(200);
+  assert.deepEqual([...live], [3], 'again after the second failure');
+});
+
+test('an escalating subtree releases its grandchildren\'s resources', () => {
+  const live = new Set<number>();
+  const starts = { n: 0 };
+  const innerSpecs = [spec('leaf', withResource(live, starts), { intensity: { maxRestarts: 0, withinMs: 60_000 } })];
+  const clock = new SimulatedClock();
+  const outer = createActor(supervisorMachine, {
+    clock,
+    input: {
+      escalation: 'give_up',
+      now: () => clock.now(),
+      specs: [spec('inner', supervisorMachine, { machine: 'supervisor', input: () => ({ specs: innerSpecs, escalation: 'fail', now: () => clock.now() }) })],
+    },
+  });
+  outer.start();
+  assert.deepEqual([...live], [1], 'the leaf holds one resource');
+  // The leaf fails past its intensity: the inner supervisor throws and the outer one reaps it.
+  outer.system.get('leaf')?.send({ type: 'CRASH' });
+  assert.equal(outer.getSnapshot().context.children.inner?.status, 'restarting', 'the inner supervisor failed');
+  assert.deepEqual([...live], [], 'nothing of the failed subtree is left running');
+  clock.increment(100);
+  assert.deepEqual([...live], [2], 'the restarted subtree holds the only resource');
+  outer.stop();
+  assert.deepEqual([...live], [], 'shutdown releases it');
+});
+
 test('transient children that finish stay stopped; permanent ones come back', () => {
   let permanentStarts = 0;
   const finishes = (counter?: () => void) => createMachine({ id: 'finisher', entry: () => counter?.(), initial: 'a', states: { a: { on: { FINISH: 'done' } }, done: { type: 'final' } } });
