@@ -13,7 +13,8 @@ import type { Route } from '../transport/route.ts';
 type Caller = 'none' | 'wrong' | 'wrong_sk' | 'default' | 'admin' | 'read_only' | 'data' | 'stream' | 'expired' | 'revoked';
 const SCOPED = ['admin', 'read_only', 'data', 'stream'] as const;
 
-// The reference's rules (notes §10.3), restated here as the test's own specification.
+// The reference's rules (notes §10.3), restated here as the test's own specification, with one
+// deliberate difference (docs/quirks.md): a data token may read OpenAI's model list, `/models` exactly.
 function scopeMay(scope: (typeof SCOPED)[number], method: string, path: string): boolean {
   const p = path.replace(/^\/v1(?=\/)/, '');
   const read = method === 'GET';
@@ -22,7 +23,7 @@ function scopeMay(scope: (typeof SCOPED)[number], method: string, path: string):
   if (scope === 'data') {
     if (/^\/events/.test(p)) return false;
     if (/^\/(labels|history|search|analysis|llm\/chat|chat\/completions)/.test(p)) return true;
-    return read && /^\/(version|status|activity\/latest-bands)/.test(p);
+    return read && (/^\/(version|status|activity\/latest-bands)/.test(p) || p === '/models');
   }
   return read && /^\/(events|status|version|activity\/latest-bands)/.test(p);
 }
