@@ -46,7 +46,7 @@ export class UmapRunner {
     return result;
   }
 
-  /** Projections running or queued: the worker of the running one. */
+  /** Live workers: 1 while a projection runs, else 0. */
   get running(): number {
     return this.#workers.size;
   }
