@@ -170,12 +170,13 @@ test('files: an unknown repository is 404, a malformed one 422 without asking th
   assert.equal(hubRequests.length, asked, 'the hub was not asked');
 });
 
-test('a hub that cannot be reached, or is not on loopback in a loopback-only daemon, is 502 with the reason', { timeout }, async () => {
+test('a hub that cannot be reached, is not on loopback in a loopback-only daemon, or is not a URL fails with the reason', { timeout }, async () => {
   await assert.rejects(new HfHub('https://huggingface.co', 'loopback').search('qwen', 1), (err: unknown) => {
     assert.ok(err instanceof HubError && err.kind === 'failed', `a HubError: ${String(err)}`);
     assert.match(err.message, /loopback-only/, `reason: ${err.message}`);
     return true;
   });
+  await assert.rejects(new HfHub('not a url', 'lan').repoFiles('a/b'), /HF_ENDPOINT "not a url" is not a URL/, 'a malformed HF_ENDPOINT fails the search, not the daemon');
   await new Promise<void>((resolve) => hub.close(() => resolve()));
   hub.closeAllConnections();
   const res = await admin.get('/v1/llm/catalog/search', { query: { q: 'qwen' } });

@@ -108,18 +108,15 @@ export function ggufFilesOf(tree: readonly TreeEntry[]): HubFile[] {
 }
 
 export class HfHub {
-  readonly #base: URL;
+  /** Null when `HF_ENDPOINT` is not a URL: every search then fails saying so, and the daemon still starts. */
+  readonly #base: URL | null;
 
   constructor(
-    endpoint: string,
+    private readonly endpoint: string,
     private readonly network: NetworkMode,
     private readonly timeoutMs = HUB_TIMEOUT_MS,
   ) {
-    this.#base = new URL(endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
-  }
-
-  get endpoint(): string {
-    return this.#base.origin + this.#base.pathname.replace(/\/$/, '');
+    this.#base = URL.canParse(endpoint) ? new URL(endpoint.endsWith('/') ? endpoint : `${endpoint}/`) : null;
   }
 
   /** GGUF repositories matching `query`, most downloaded first. */
@@ -157,6 +154,7 @@ export class HfHub {
   }
 
   #url(rel: string): URL {
+    if (!this.#base) throw new HubError('failed', `HF_ENDPOINT "${this.endpoint}" is not a URL`);
     return new URL(rel, this.#base);
   }
 
@@ -211,7 +209,7 @@ export class HfHub {
     if (link) {
       const candidate = new URL(link, url);
       // Only pages of the same hub are followed.
-      if (candidate.origin === this.#base.origin) next = candidate;
+      if (candidate.origin === this.#base?.origin) next = candidate;
     }
     return { body, next };
   }
