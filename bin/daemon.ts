@@ -37,6 +37,8 @@ import { EegEncoder } from '../actors/embeddings/eegEncoder.ts';
 import { ReembedScheduler } from '../actors/reembed/reembedScheduler.ts';
 import { createLlm } from '../actors/llm/llm.ts';
 import { Labels } from '../actors/labels/labels.ts';
+import { TextModels } from '../actors/embeddings/textModels.ts';
+import { textModel } from '../actors/embeddings/textEncoder.ts';
 import { InteractiveSearch } from '../actors/search/interactiveSearch.ts';
 import { GlobalSearch } from '../actors/search/globalSearch.ts';
 import { Authenticator } from '../transport/auth.ts';
@@ -116,7 +118,10 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     deviceState: () => device.status().state,
     weightsDownloading: () => exgWeights.status().downloading_weights,
   });
-  const labels = new Labels({ dataDir: config.dataDir, log, settings });
+  // The stored text model loads before the labels first embed anything with it.
+  const textModels = new TextModels({ dataDir: config.dataDir, settings, log });
+  const textModelRestored = textModels.restore();
+  const labels = new Labels({ dataDir: config.dataDir, log, settings, textModel: () => textModelRestored.then(textModel) });
   labels.start();
   // New embeddings in a label's window move its EEG node.
   encoder.stored.onStored(labels.onEegStored);
@@ -213,6 +218,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     encoder,
     reembed,
     labels,
+    textModels,
     llm,
     search,
     interactiveSearch,

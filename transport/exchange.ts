@@ -272,6 +272,8 @@ export class Exchange {
 
   private sse(reply: SseReply): void {
     if (this.finished) return;
+    // HEAD asks what a GET would answer: the stream's headers, and no stream (no work started).
+    if (this.head) return this.write(200, 'text/event-stream', '', { 'cache-control': 'no-cache' });
     this.armAbort();
     this.done = true;
     void this.signal;

@@ -20,6 +20,7 @@ import { llmVisionAndToolsRoutes } from './routes/llmVisionAndTools.ts';
 import { lslRoutes } from './routes/lsl.ts';
 import { modelDownloadRoutes } from './routes/modelDownloads.ts';
 import { modelRoutes } from './routes/models.ts';
+import { textModelRoutes } from './routes/textModels.ts';
 import { openAiRoutes } from './routes/openai.ts';
 import { reembedRoutes } from './routes/reembed.ts';
 import { scannerRoutes } from './routes/scanner.ts';
@@ -43,6 +44,7 @@ export const ROUTE_GROUPS = [
   ['Search', searchRoutes],
   ['Labels', labelRoutes],
   ['Models', modelRoutes],
+  ['Text embedding model', textModelRoutes],
   ['Reembed', reembedRoutes],
   ['Model downloads', modelDownloadRoutes],
   ['LLM server', llmServerRoutes],

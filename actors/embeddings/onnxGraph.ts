@@ -20,6 +20,8 @@ export type Dim = number | string;
 export interface TensorIo {
   name: string;
   dims: Dim[];
+  /** Element type; float32 unless said (token ids and masks are int64). */
+  type?: 'float32' | 'int64';
 }
 
 type Attr = number | number[] | string;
@@ -82,7 +84,7 @@ export class OnnxGraph {
 function valueInfo(io: TensorIo) {
   return onnx.ValueInfoProto.create({
     name: io.name,
-    type: { tensorType: { elemType: FLOAT, shape: { dim: io.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+    type: { tensorType: { elemType: io.type === 'int64' ? INT64 : FLOAT, shape: { dim: io.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
   });
 }
 

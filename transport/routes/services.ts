@@ -9,6 +9,7 @@ import type { DeviceState } from '../../actors/devices/deviceState.ts';
 import type { Downloads } from '../../actors/downloads/downloads.ts';
 import type { ExgWeightDownloads } from '../../actors/downloads/exgWeightDownloads.ts';
 import type { EegEncoder } from '../../actors/embeddings/eegEncoder.ts';
+import type { TextModels } from '../../actors/embeddings/textModels.ts';
 import type { ReembedScheduler } from '../../actors/reembed/reembedScheduler.ts';
 import type { Llm } from '../../actors/llm/llm.ts';
 import type { Labels } from '../../actors/labels/labels.ts';
@@ -58,6 +59,8 @@ export interface RouteServices {
   reembed: ReembedScheduler;
   /** The local LLM: server, catalog, downloads, config, log. */
   llm: Llm;
+  /** The text embedding model: which one is in use, the ones in `<data>/models/text/`, switching. */
+  textModels: TextModels;
   /** Labels: labels.sqlite, the text/context/EEG label indices, and `labelsAt` for search results. */
   labels: Labels;
   /** EEG similarity search: the global index, range searches, its stats and rebuild. */
