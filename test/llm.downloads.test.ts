@@ -12,6 +12,7 @@ import { spawnDaemon, tempDirs, useDaemon } from './helpers/daemonProcess.ts';
 import { subscribe, type Subscriber } from './helpers/events.ts';
 import { client } from './helpers/http.ts';
 import { startRangeServer } from './helpers/rangeServer.ts';
+import { until } from './helpers/until.ts';
 
 const REPO = 'skill/tiny-GGUF';
 const hub = await startRangeServer(tinyGgufBytes(), {}, /^\/skill\/tiny-GGUF\/resolve\/main\/[^/]+\.gguf$/);
@@ -23,16 +24,6 @@ const timeout = 30_000;
 const modelsDir = (d = dirs) => path.join(d.data, 'models', 'llm');
 
 let events: Subscriber;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
 
 const eventFor = (type: string, filename: string, extra: (p: any) => boolean = () => true) =>
   events.next((f) => f.type === type && f.payload.filename === filename && extra(f.payload), 15_000);

@@ -12,6 +12,7 @@ import { tempDirs, useDaemon } from './helpers/daemonProcess.ts';
 import { subscribe, type Subscriber } from './helpers/events.ts';
 import { client } from './helpers/http.ts';
 import { APIError, OpenAI } from './helpers/openaiClient.ts';
+import { until } from './helpers/until.ts';
 
 const dirs = tempDirs('skill-llm-');
 ensureTinyGguf(path.join(dirs.data, 'models', 'llm', TINY_GGUF_NAME));
@@ -27,16 +28,6 @@ const ask = (content: string) => [{ role: 'user', content }];
 /** The next `llm:status` with this status published after frame `from`. */
 function statusAfter(from: number, status: string, timeoutMs = 20_000) {
   return events.next((f) => f.type === 'llm:status' && f.payload.status === status && events.frames.indexOf(f) >= from, timeoutMs);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function expectApiError(p: Promise<unknown>, status: number, code: string | null) {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ensureTinyGguf, TINY_GGUF_NAME } from '../scripts/build-tiny-gguf.ts';
 import { tempDirs, useDaemon } from './helpers/daemonProcess.ts';
+import { until } from './helpers/until.ts';
 
 const dirs = tempDirs('skill-orphans-');
 ensureTinyGguf(path.join(dirs.data, 'models', 'llm', TINY_GGUF_NAME));
@@ -19,16 +20,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const runningPid = () =>
   until('the LLM server running', async () => {

@@ -13,7 +13,7 @@
 import { UMAP } from 'umap-js';
 import { analyseProjection, type UmapAnalysis, type UmapPoint } from './umapAnalysis.ts';
 import { rangeEmbeddings } from './umapEmbeddings.ts';
-import { seededRandom } from './seededRandom.ts';
+import { seededRandom } from '../devices/virtual/seededRandom.ts';
 
 export const MIN_UMAP_POINTS = 5;
 export const UMAP_SEED = 42;
@@ -92,13 +92,15 @@ export function projectRanges(dataDir: string, r: UmapRanges, params: UmapParams
 
   const data = [...ia.map((i) => Array.from(a.vectors[i]!)), ...ib.map((i) => Array.from(b.vectors[i]!))];
   const nNeighbors = Math.max(2, Math.min(params.n_neighbors, n - 1, Math.floor(n / 2)));
+  // Seeded, so the same epochs and parameters always give the same layout.
+  const layoutRandom = seededRandom(UMAP_SEED, 'umap layout');
   const umap = new UMAP({
     nComponents: 3,
     nNeighbors,
     nEpochs: params.n_epochs,
     repulsionStrength: params.repulsion_strength,
     negativeSampleRate: params.neg_sample_rate,
-    random: seededRandom(UMAP_SEED),
+    random: () => layoutRandom.next(),
   });
   hooks.onProgress({ status: 'neighbors', epoch: 0, n_epochs: params.n_epochs, n_points: n });
   const nEpochs = umap.initializeFit(data);
