@@ -45,6 +45,7 @@ import { Authenticator } from '../transport/auth.ts';
 import { EventsSocket } from '../transport/eventsSocket.ts';
 import { HostGuard } from '../transport/hostGuard.ts';
 import { createHttpHandler, DEFAULT_MAX_BODY_BYTES } from '../transport/httpHandler.ts';
+import { RateLimiter } from '../transport/rateLimits.ts';
 import { buildRouteTable } from '../transport/routeTable.ts';
 import { Router } from '../transport/router.ts';
 import { EVENTS_PATH } from '../transport/routes/events.ts';
@@ -238,6 +239,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   const unsubscribe = bus.subscribe((e) => events.broadcast(e));
   bus.wants = (type) => events.wants(type);
 
+  const rateLimiter = RateLimiter.fromEnv(process.env.SKILL_RATE_LIMITS);
   const bootId = randomBytes(3).toString('hex');
   let requestCounter = 0;
   const handler = createHttpHandler({
@@ -245,6 +247,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     auth,
     hostGuard,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    rateLimiter,
     websocketPaths: new Set([EVENTS_PATH]),
     newRequestId: () => `${bootId}-${(++requestCounter).toString(36)}`,
     reportError: (id, routeName, err) => log.error('http', `request ${id} (${routeName}) failed: ${(err as Error)?.stack ?? String(err)}`),

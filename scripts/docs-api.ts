@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ACLS } from '../actors/auth/acl.ts';
 import { mayCall } from '../transport/auth.ts';
 import type { Principal, Route } from '../transport/route.ts';
+import { COSTLY_ROUTES, DEFAULT_RATES } from '../transport/rateLimits.ts';
 import { ROUTE_GROUPS } from '../transport/routeTable.ts';
 import type { RouteServices } from '../transport/routes/services.ts';
 
@@ -47,6 +48,11 @@ export function renderReference(groups: RouteGroup[] = liveGroups()): string {
 function renderRoute(r: Route): string[] {
   const lines = [`### \`${routeKey(r)}\``, '', r.summary.trim(), '', `Scopes: ${scopesOf(r)}`];
   if (r.maxBodyBytes !== undefined) lines.push('', `Body limit: ${r.maxBodyBytes} bytes.`);
+  const cost = COSTLY_ROUTES[routeKey(r)];
+  if (cost) {
+    const rate = DEFAULT_RATES[cost];
+    lines.push('', `Rate limit: \`${cost}\` class, ${rate.per_minute} a minute per caller (burst ${rate.burst}); beyond it 429 \`rate_limited\` with \`retry-after\`.`);
+  }
   if (r.query) lines.push('', 'Query:', '', ...renderSchema(r.query));
   if (r.body) lines.push('', 'Body (JSON):', '', ...renderSchema(r.body));
   return lines;

@@ -1,12 +1,13 @@
 // Every HTTP request goes through here, in this order: Host check (403), CORS preflight,
 // route lookup (404/405, before auth as in the reference), auth (401/403), body (413, 400),
-// validation (422), then the route's handler. Its result or error becomes the response.
+// validation (422), rate limit of costly routes (429), then the route's handler. Its result or error becomes the response.
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { Authenticator } from './auth.ts';
 import { extractToken } from './auth.ts';
-import { forbiddenHost, HttpError, internalError, invalidJson, methodNotAllowed, notFound, upgradeRequired } from './errors.ts';
+import { forbiddenHost, HttpError, internalError, invalidJson, methodNotAllowed, notFound, tooManyRequests, upgradeRequired } from './errors.ts';
 import { Exchange } from './exchange.ts';
 import type { HostGuard } from './hostGuard.ts';
+import type { RateLimiter } from './rateLimits.ts';
 import type { Method, Principal, RequestContext, Route } from './route.ts';
 import type { Router } from './router.ts';
 import { validate } from './validate.ts';
@@ -15,9 +16,12 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HttpDeps {
   router: Router;
-  auth: Authenticator;
-  hostGuard: HostGuard;
+  /** The local listener's Authenticator, or the remote listener's client check (remoteAuth.ts). */
+  auth: Pick<Authenticator, 'authorize'>;
+  hostGuard: Pick<HostGuard, 'allows'>;
   maxBodyBytes: number;
+  /** Limits the costly routes per caller (rateLimits.ts); none when absent. */
+  rateLimiter?: RateLimiter;
   /** Paths served as WebSockets: a plain GET there is told to upgrade. */
   websocketPaths: ReadonlySet<string>;
   newRequestId(): string;
@@ -77,8 +81,14 @@ function requestHandler(deps: HttpDeps) {
       return ex.fail(err);
     }
     const ctx = new Context(route, path, params, query, principal, ex);
+    // Only a request that would run is counted: a malformed one gets its 4xx, not a 429.
+    const run = () => {
+      const retryAfter = deps.rateLimiter?.take(ex.routeName, principal) ?? null;
+      if (retryAfter !== null) return ex.error(tooManyRequests(retryAfter));
+      runHandler(route, ctx, ex);
+    };
 
-    if (!BODY_METHODS.has(method)) return runHandler(route, ctx, ex);
+    if (!BODY_METHODS.has(method)) return run();
     const limit = route.maxBodyBytes ?? deps.maxBodyBytes;
     const declared = Number(req.getHeader('content-length') || 0);
     if (declared > limit) return ex.refuseBody(limit, declared);
@@ -88,7 +98,7 @@ function requestHandler(deps: HttpDeps) {
       } catch (err) {
         return ex.fail(err);
       }
-      runHandler(route, ctx, ex);
+      run();
     });
   };
 }
