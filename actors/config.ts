@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { isIP } from 'node:net';
+import { parseCaptureCommand } from './screenshots/captureCommand.ts';
 
 export const DAEMON_NAME = 'skill-daemon';
 export const PROTOCOL_VERSION = 1;
@@ -35,6 +36,8 @@ export interface DaemonConfig {
   logToStderr: boolean;
   /** Hugging Face hub model weights are downloaded from (HF_ENDPOINT). */
   hfEndpoint: string;
+  /** The screen capture command (SKILL_SCREENSHOT_COMMAND, a JSON argument list); null tries the platform's tools. */
+  screenshotCommand: string[] | null;
 }
 
 export class ConfigError extends Error {}
@@ -87,5 +90,15 @@ export function loadConfig({ env, argv, homedir = os.homedir() }: ConfigSources)
     faultInjection: env.SKILL_FAULT_INJECTION === '1' || argv.includes('--fault-injection'),
     logToStderr: env.SKILL_LOG_STDERR !== '0',
     hfEndpoint: env.HF_ENDPOINT?.trim() || 'https://huggingface.co',
+    screenshotCommand: screenshotCommand(env.SKILL_SCREENSHOT_COMMAND),
   };
+}
+
+function screenshotCommand(text: string | undefined): string[] | null {
+  if (!text?.trim()) return null;
+  try {
+    return parseCaptureCommand(text);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }

@@ -40,6 +40,7 @@ import { Labels } from '../actors/labels/labels.ts';
 import { TextModels } from '../actors/embeddings/textModels.ts';
 import { textModel } from '../actors/embeddings/textEncoder.ts';
 import { InteractiveSearch } from '../actors/search/interactiveSearch.ts';
+import { ScreenshotWorker } from '../actors/screenshots/screenshotWorker.ts';
 import { GlobalSearch } from '../actors/search/globalSearch.ts';
 import { Authenticator } from '../transport/auth.ts';
 import { EventsSocket } from '../transport/eventsSocket.ts';
@@ -133,6 +134,14 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   const interactiveSearch = new InteractiveSearch({ dataDir: config.dataDir, labels });
   encoder.stored.onStored(interactiveSearch.onEegStored);
   const llm = createLlm({ dataDir: config.dataDir, settings, downloads, bus, log, hfEndpoint: config.hfEndpoint, network: config.network });
+  const screenshots = new ScreenshotWorker({
+    dataDir: config.dataDir,
+    bus,
+    log,
+    settings,
+    deviceState: () => device.status().state,
+    captureCommand: config.screenshotCommand,
+  });
   const scanner = createScanner({
     settings,
     paired,
@@ -163,12 +172,14 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     encoder: encoder.logic(),
     scanner,
     reembed: { logic: reembed.logic(), input: () => reembed.input() },
+    screenshots: { logic: screenshots.logic(), input: () => screenshots.input() },
     search: search.logic(),
     llm: { logic: llm.server.logic(), input: () => llm.server.input() },
   });
   llm.server.attach((event) => actors.send('llm', event));
   scanner.attach(actors);
   actors.observe('reembed', reembed.onSnapshot);
+  actors.observe('screenshots', screenshots.onSnapshot);
   const deviceControl = new DeviceControl(actors, device, paired);
   const discoverLsl = (timeoutMs: number) => discoverStreams({ timeoutMs, network: config.network, sessionId: config.lslSessionId });
   const lslAutoConnect = new LslAutoConnect(settings, device, deviceControl, () => discoverLsl(2_000), log);
@@ -223,6 +234,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     llm,
     search,
     interactiveSearch,
+    screenshots,
   };
   const routes = buildRouteTable(services);
   const router = new Router(routes);
@@ -292,6 +304,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       await labels.close();
       await search.close();
       llm.chats.close();
+      screenshots.close();
       for (const f of runFiles) fs.rmSync(f, { force: true });
       log.info('daemon', 'stopped');
     },

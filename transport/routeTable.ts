@@ -24,6 +24,7 @@ import { textModelRoutes } from './routes/textModels.ts';
 import { openAiRoutes } from './routes/openai.ts';
 import { reembedRoutes } from './routes/reembed.ts';
 import { scannerRoutes } from './routes/scanner.ts';
+import { screenshotRoutes } from './routes/screenshots.ts';
 import { searchRoutes } from './routes/search.ts';
 import { sectionSettingsRoutes } from './routes/sectionSettings.ts';
 import type { RouteServices } from './routes/services.ts';
@@ -58,6 +59,7 @@ export const ROUTE_GROUPS = [
   ['Signal settings', signalSettingsRoutes],
   ['LLM settings', llmSettingsRoutes],
   ['Schedule, UMAP, DND, screenshot and WebSocket settings', sectionSettingsRoutes],
+  ['Screenshots', screenshotRoutes],
   ['Debug', debugRoutes],
 ] as const satisfies ReadonlyArray<readonly [string, (s: RouteServices) => Route[]]>;
 

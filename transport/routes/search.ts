@@ -89,6 +89,12 @@ function eegDays(dataDir: string): string[] {
   return listDayDirs(dataDir).filter((d) => fs.existsSync(path.join(d, DAY_DB_FILE))).map((d) => path.basename(d));
 }
 
+/** Captures stored, and those whose OCR text is searchable (this daemon embeds no images). */
+function screenshotStats(s: RouteServices): { screenshot_total: number; screenshot_embedded: number } {
+  const c = s.screenshots.counts();
+  return { screenshot_total: c.total, screenshot_embedded: c.ocr_done };
+}
+
 export function searchRoutes(s: RouteServices): Route[] {
   const fastStats = async () => {
     const days = eegDays(s.config.dataDir);
@@ -101,8 +107,7 @@ export function searchRoutes(s: RouteServices): Route[] {
       label_text_index: labels?.text_nodes ?? 0,
       label_eeg_index: labels?.eeg_nodes ?? 0,
       label_embed_model: labels?.text_model ?? null,
-      screenshot_total: 0,
-      screenshot_embedded: 0,
+      ...screenshotStats(s),
     };
   };
   const range = (b: { startUtc: number; endUtc: number; k: number; ef: number; deviceName?: string | undefined }): RangeSearch => ({
@@ -178,7 +183,7 @@ export function searchRoutes(s: RouteServices): Route[] {
     route({
       method: 'GET', path: '/v1/search/stats', scope: 'acl',
       summary:
-        '`{eeg_days, eeg_first_day, eeg_last_day, label_total, label_text_index, label_eeg_index, label_embed_model, screenshot_total, screenshot_embedded}`: day folders with a database, labels and their index sizes; screenshots are not stored by this daemon (0).',
+        '`{eeg_days, eeg_first_day, eeg_last_day, label_total, label_text_index, label_eeg_index, label_embed_model, screenshot_total, screenshot_embedded}`: day folders with a database, labels and their index sizes; screenshots stored and those whose OCR text is searchable.',
       handler: fastStats,
     }),
     route({

@@ -17,6 +17,7 @@ import type { GlobalSearch } from '../../actors/search/globalSearch.ts';
 import type { InteractiveSearch } from '../../actors/search/interactiveSearch.ts';
 import type { PairedDevices } from '../../actors/devices/pairedDevices.ts';
 import type { ScannerState } from '../../actors/scanner/scannerState.ts';
+import type { ScreenshotWorker } from '../../actors/screenshots/screenshotWorker.ts';
 import type { LslAutoConnect } from '../../actors/devices/lslAutoConnect.ts';
 import type { DiscoveredLslStream } from '../../actors/devices/lsl/lslSource.ts';
 import type { VirtualOutlet, VirtualOutletState } from '../../actors/devices/virtualOutlet.ts';
@@ -67,4 +68,6 @@ export interface RouteServices {
   search: GlobalSearch;
   /** The text-query search graph of POST /v1/search/eeg (labels → epochs around them → labels near those). */
   interactiveSearch: InteractiveSearch;
+  /** The screenshot capture worker: its store (screenshots.sqlite, OCR text index), metrics and folder. */
+  screenshots: ScreenshotWorker;
 }
