@@ -33,6 +33,8 @@ export interface ActorSystemDeps {
   search?: AnyActorLogic;
   /** The LLM server (actors/llm/llmServer.ts): its llama.cpp process; input read at every (re)start. */
   llm?: { logic: AnyActorLogic; input: () => unknown };
+  /** The Do Not Disturb engine (actors/dnd/doNotDisturb.ts); its input (the stored config) is read at every (re)start. */
+  dnd?: { logic: AnyActorLogic; input: () => unknown };
   /** The screenshot capture worker (actors/screenshots/screenshotWorker.ts); its input is read at every (re)start. */
   screenshots?: { logic: AnyActorLogic; input: () => unknown };
 }
@@ -108,6 +110,7 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
     ...(deps.encoder ? [{ id: 'encoder', machine: 'encoder', logic: wrap(deps.encoder, 'encoder'), input: () => ({}), ...standard }] : []),
     ...(deps.scanner ? [{ id: 'scanner', machine: 'scanner', logic: wrap(deps.scanner.logic, 'scanner'), input: deps.scanner.input, ...standard }] : []),
     ...(deps.reembed ? [{ id: 'reembed', machine: 'reembed', logic: wrap(deps.reembed.logic, 'reembed'), input: deps.reembed.input, ...standard }] : []),
+    ...(deps.dnd ? [{ id: 'dnd', machine: 'dndEngine', logic: wrap(deps.dnd.logic, 'dnd'), input: deps.dnd.input, ...standard }] : []),
     ...(deps.screenshots ? [{ id: 'screenshots', machine: 'screenshotCapture', logic: wrap(deps.screenshots.logic, 'screenshots'), input: deps.screenshots.input, ...standard }] : []),
     // Last, so shutdown stops it first (the reference frees the model before anything else).
     ...(deps.llm ? [{ id: 'llm', machine: 'llmServer', logic: wrap(deps.llm.logic, 'llm'), input: deps.llm.input, ...standard }] : []),

@@ -42,6 +42,8 @@ import { textModel } from '../actors/embeddings/textEncoder.ts';
 import { InteractiveSearch } from '../actors/search/interactiveSearch.ts';
 import { ScreenshotWorker } from '../actors/screenshots/screenshotWorker.ts';
 import { GlobalSearch } from '../actors/search/globalSearch.ts';
+import { HookEngine } from '../actors/hooks/hookEngine.ts';
+import { DoNotDisturb } from '../actors/dnd/doNotDisturb.ts';
 import { Authenticator } from '../transport/auth.ts';
 import { EventsSocket } from '../transport/eventsSocket.ts';
 import { HostGuard } from '../transport/hostGuard.ts';
@@ -133,6 +135,10 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   search.labelsAt = (unixSecs) => labels.labelsAt(unixSecs);
   const interactiveSearch = new InteractiveSearch({ dataDir: config.dataDir, labels });
   encoder.stored.onStored(interactiveSearch.onEegStored);
+  // Every live embedding is evaluated against the hook rules.
+  const hooks = new HookEngine({ dataDir: config.dataDir, bus, log, settings, labels });
+  encoder.stored.onStored(hooks.onStored);
+  const dnd = new DoNotDisturb({ bus, log, settings });
   const llm = createLlm({ dataDir: config.dataDir, settings, downloads, bus, log, hfEndpoint: config.hfEndpoint, network: config.network });
   const screenshots = new ScreenshotWorker({
     dataDir: config.dataDir,
@@ -172,6 +178,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     encoder: encoder.logic(),
     scanner,
     reembed: { logic: reembed.logic(), input: () => reembed.input() },
+    dnd: { logic: dnd.logic(), input: () => dnd.input() },
     screenshots: { logic: screenshots.logic(), input: () => screenshots.input() },
     search: search.logic(),
     llm: { logic: llm.server.logic(), input: () => llm.server.input() },
@@ -179,6 +186,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   llm.server.attach((event) => actors.send('llm', event));
   scanner.attach(actors);
   actors.observe('reembed', reembed.onSnapshot);
+  actors.observe('dnd', dnd.onSnapshot);
   actors.observe('screenshots', screenshots.onSnapshot);
   const deviceControl = new DeviceControl(actors, device, paired);
   const discoverLsl = (timeoutMs: number) => discoverStreams({ timeoutMs, network: config.network, sessionId: config.lslSessionId });
@@ -234,6 +242,8 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     llm,
     search,
     interactiveSearch,
+    hooks,
+    dnd,
     screenshots,
   };
   const routes = buildRouteTable(services);
@@ -301,6 +311,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       events.closeAll();
       server?.close();
       await recorder.writer.close();
+      await hooks.close();
       await labels.close();
       await search.close();
       llm.chats.close();

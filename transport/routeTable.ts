@@ -7,8 +7,10 @@ import { controlRoutes } from './routes/control.ts';
 import { coreRoutes } from './routes/core.ts';
 import { debugRoutes } from './routes/debug.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { dndRoutes } from './routes/dnd.ts';
 import { eventRoutes } from './routes/events.ts';
 import { historyRoutes } from './routes/history.ts';
+import { hookRoutes } from './routes/hooks.ts';
 import { labelRoutes } from './routes/labels.ts';
 import { llmCatalogRoutes } from './routes/llmCatalog.ts';
 import { llmChatRoutes } from './routes/llmChat.ts';
@@ -59,6 +61,8 @@ export const ROUTE_GROUPS = [
   ['Signal settings', signalSettingsRoutes],
   ['LLM settings', llmSettingsRoutes],
   ['Schedule, UMAP, DND, screenshot and WebSocket settings', sectionSettingsRoutes],
+  ['Hooks', hookRoutes],
+  ['Do Not Disturb', dndRoutes],
   ['Screenshots', screenshotRoutes],
   ['Debug', debugRoutes],
 ] as const satisfies ReadonlyArray<readonly [string, (s: RouteServices) => Route[]]>;

@@ -304,7 +304,7 @@ export class EegEncoder {
       device_name: e.deviceName,
       embed_ms: round2(ms),
     });
-    this.stored.emitStored({ timestampMs: e.startMs, dayDir, vector, deviceName: e.deviceName, model: this.#family });
+    this.stored.emitStored({ timestampMs: e.startMs, dayDir, vector, deviceName: e.deviceName, model: this.#family, metrics: e.metrics });
   }
 }
 

@@ -1,6 +1,7 @@
 // In-process notice of every epoch embedding the daemon has stored, for subsystems that keep
 // their own view of the embeddings (the global similarity index). Listeners run synchronously
 // after the vector has been handed to the recorder's writer thread; they must not modify it.
+import type { EpochMetrics } from '../store/epochMetrics.ts';
 
 export interface StoredEmbedding {
   /** Unix ms: the `timestamp` of the epoch's row. */
@@ -11,6 +12,8 @@ export interface StoredEmbedding {
   deviceName: string;
   /** Encoder family that produced it. */
   model: string;
+  /** The epoch's metric record: present for live epochs only, not for re-embedded history (hooks evaluate live ones). */
+  metrics?: EpochMetrics;
 }
 
 export type StoredListener = (e: StoredEmbedding) => void;

@@ -203,6 +203,28 @@ export class Labels {
     return { results: this.#neighbors(index.search(query, k, ef)) };
   }
 
+  /**
+   * Labels nearest a query by their text, as the hooks look them up: id, text, window and
+   * distance, without the window metrics a search result carries.
+   */
+  async nearestByText(query: string, k: number, ef: number): Promise<Array<LabelRef & { distance: number }>> {
+    await this.#opened();
+    const { model, text } = await this.#embed(query, '');
+    if (!this.#fitsModel(model)) await this.#serial(() => this.#ensureTextModel(model));
+    const index = this.#text?.text;
+    if (!index) return [];
+    return index.search(text, k, ef).flatMap((h) => {
+      const w = this.#windows.get(h.id);
+      return w ? [{ ...w, distance: h.distance }] : [];
+    });
+  }
+
+  /** A label's EEG node: the mean direction of the embeddings stored in its window ±30 s; null when it has none. */
+  eegNodeOf(id: number): Float32Array | null {
+    const v = this.#eeg?.vectorOf(id);
+    return v ? Float32Array.from(v) : null;
+  }
+
   /** For each time (unix seconds), the labels whose EEG window contains it. */
   labelsAt(unixSecs: readonly number[]): LabelRef[][] {
     return unixSecs.map((t) => this.#windows.at(t));

@@ -17,6 +17,8 @@ import type { GlobalSearch } from '../../actors/search/globalSearch.ts';
 import type { InteractiveSearch } from '../../actors/search/interactiveSearch.ts';
 import type { PairedDevices } from '../../actors/devices/pairedDevices.ts';
 import type { ScannerState } from '../../actors/scanner/scannerState.ts';
+import type { HookEngine } from '../../actors/hooks/hookEngine.ts';
+import type { DoNotDisturb } from '../../actors/dnd/doNotDisturb.ts';
 import type { ScreenshotWorker } from '../../actors/screenshots/screenshotWorker.ts';
 import type { LslAutoConnect } from '../../actors/devices/lslAutoConnect.ts';
 import type { DiscoveredLslStream } from '../../actors/devices/lsl/lslSource.ts';
@@ -68,6 +70,10 @@ export interface RouteServices {
   search: GlobalSearch;
   /** The text-query search graph of POST /v1/search/eeg (labels → epochs around them → labels near those). */
   interactiveSearch: InteractiveSearch;
+  /** Hooks: the rules, the engine evaluating live embeddings, its statuses and hooks.sqlite. */
+  hooks: HookEngine;
+  /** The Do Not Disturb engine's status. */
+  dnd: DoNotDisturb;
   /** The screenshot capture worker: its store (screenshots.sqlite, OCR text index), metrics and folder. */
   screenshots: ScreenshotWorker;
 }
