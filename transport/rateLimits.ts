@@ -31,6 +31,7 @@ export const COSTLY_ROUTES: Readonly<Record<string, CostClass>> = {
   'POST /v1/search/commands': 'search',
   'POST /v1/labels/search': 'search',
   'POST /v1/labels/search-by-eeg': 'search',
+  'POST /v1/settings/screenshot/search-text': 'search',
   'POST /v1/analysis/umap': 'umap',
   'POST /v1/models/trigger-reembed': 'rebuild',
   'POST /v1/models/trigger-reembed/stream': 'rebuild',
