@@ -173,7 +173,9 @@ export class HookEngine {
       rt.lastEvaluatedAt = now / 1000;
       if (best.distance > effectiveThreshold(rule)) continue;
       const last = this.#lastFiredMs.get(rule.name);
-      if (last !== undefined && now - last < HOOK_COOLDOWN_MS) continue;
+      // Whole seconds, as the reference counts: epochs 5 s apart with a few ms of jitter must not
+      // stretch the 10 s cool-down to 15 s.
+      if (last !== undefined && Math.floor(now / 1000) - Math.floor(last / 1000) < HOOK_COOLDOWN_MS / 1000) continue;
       this.#fire(rule, best.ref, best.distance, now);
     }
   }
