@@ -36,6 +36,8 @@ export interface DaemonConfig {
   logToStderr: boolean;
   /** Hugging Face hub model weights are downloaded from (HF_ENDPOINT). */
   hfEndpoint: string;
+  /** Stately inspection WebSocket the actors report to (`--inspect[=ws://…]`, SKILL_INSPECT); null: off. */
+  inspectUrl: string | null;
   /** The screen capture command (SKILL_SCREENSHOT_COMMAND, a JSON argument list); null tries the platform's tools. */
   screenshotCommand: string[] | null;
 }
@@ -90,6 +92,7 @@ export function loadConfig({ env, argv, homedir = os.homedir() }: ConfigSources)
     faultInjection: env.SKILL_FAULT_INJECTION === '1' || argv.includes('--fault-injection'),
     logToStderr: env.SKILL_LOG_STDERR !== '0',
     hfEndpoint: env.HF_ENDPOINT?.trim() || 'https://huggingface.co',
+    inspectUrl: inspectUrl(env, argv, allowRemote),
     screenshotCommand: screenshotCommand(env.SKILL_SCREENSHOT_COMMAND),
   };
 }
@@ -101,4 +104,24 @@ function screenshotCommand(text: string | undefined): string[] | null {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
+}
+
+/** The inspection URL from `--inspect`, `--inspect=<url>` or SKILL_INSPECT (`1` or a URL); loopback only without --allow-remote. */
+function inspectUrl(env: NodeJS.ProcessEnv, argv: string[], allowRemote: boolean): string | null {
+  const flag = argv.find((a) => a === '--inspect' || a.startsWith('--inspect='));
+  const given = flag ? flag.slice('--inspect='.length) || '1' : env.SKILL_INSPECT?.trim() || '';
+  if (!given || given === '0') return null;
+  // 8080 is where @statelyai/inspect's own receiver (createInspectorServer) listens by default.
+  const text = given === '1' ? 'ws://127.0.0.1:8080' : given;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`--inspect needs a ws:// URL, got "${text}"`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new ConfigError(`--inspect needs a ws:// URL, got "${text}"`);
+  if (!allowRemote && !isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''))) {
+    throw new ConfigError(`refusing to send inspection events to non-loopback ${url.hostname}; pass --allow-remote if you really mean it`);
+  }
+  return url.toString();
 }

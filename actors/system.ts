@@ -33,6 +33,8 @@ export interface ActorSystemDeps {
   search?: AnyActorLogic;
   /** The LLM server (actors/llm/llmServer.ts): its llama.cpp process; input read at every (re)start. */
   llm?: { logic: AnyActorLogic; input: () => unknown };
+  /** Sees every inspection event of the tree too (the Stately inspector with --inspect). */
+  inspect?: (ev: InspectionEvent) => void;
   /** The Do Not Disturb engine (actors/dnd/doNotDisturb.ts); its input (the stored config) is read at every (re)start. */
   dnd?: { logic: AnyActorLogic; input: () => unknown };
   /** The screenshot capture worker (actors/screenshots/screenshotWorker.ts); its input is read at every (re)start. */
@@ -64,6 +66,7 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
   const observers = new Map<string, Set<(snapshot: unknown) => void>>();
   const inspect = (ev: InspectionEvent) => {
     transitions.inspect(ev);
+    deps.inspect?.(ev);
     if (ev.type !== '@xstate.snapshot') return;
     const listeners = observers.get((ev.actorRef as AnyActorRef).id);
     if (!listeners) return;

@@ -155,7 +155,10 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     bluetooth: () => openBluetooth(),
     discoverLsl: (timeoutMs) => discoverStreams({ timeoutMs, network: config.network, sessionId: config.lslSessionId }),
   });
+  // Loaded only with --inspect: the protocol's client libraries are not needed otherwise.
+  const inspector = config.inspectUrl ? (await import('../actors/statelyInspector.ts')).startStatelyInspector(config.inspectUrl, log) : null;
   const actors = startActorSystem({
+    inspect: inspector?.inspect,
     bus,
     log,
     settings,
@@ -307,6 +310,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       lslAutoConnect.stop();
       void virtualOutlet.stop();
       actors.shutdown();
+      inspector?.stop();
       unsubscribe();
       events.closeAll();
       server?.close();

@@ -7,7 +7,7 @@ import { DAEMON_VERSION, startDaemon, type Daemon } from './daemon.ts';
 
 const HELP = `skill-daemon ${DAEMON_VERSION} — local EEG daemon (HTTP, SSE and WebSocket on 127.0.0.1)
 
-Usage: skill-daemon [--allow-remote] [--fault-injection] [--help] [--version]
+Usage: skill-daemon [--allow-remote] [--fault-injection] [--inspect[=ws://127.0.0.1:8080]] [--help] [--version]
 
 Environment:
   SKILL_DAEMON_ADDR     listen address, default 127.0.0.1:18444 (port 0 = any free port)
@@ -17,6 +17,7 @@ Environment:
   SKILL_NETWORK         "loopback" keeps mDNS and LSL discovery on 127.0.0.1
   SKILL_ALLOWED_HOSTS   extra Host header names to accept (comma-separated)
   SKILL_LOG_STDERR      "0" silences the log on stderr (GET /v1/log/recent still has it)
+  SKILL_INSPECT         "1" or a ws:// URL: report every actor to a Stately inspector (as --inspect)
 `;
 
 function fail(message: string): never {
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(HELP);
   if (argv.includes('--version')) return void process.stdout.write(`${DAEMON_VERSION}\n`);
-  const unknown = argv.filter((a) => !['--allow-remote', '--fault-injection'].includes(a));
+  const unknown = argv.filter((a) => !['--allow-remote', '--fault-injection'].includes(a) && !/^--inspect(=|$)/.test(a));
   if (unknown.length) fail(`unknown argument ${unknown[0]}; see --help`);
 
   process.title = 'skill-daemon';

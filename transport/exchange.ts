@@ -157,7 +157,8 @@ export class Exchange {
     const write = () => {
       if (status !== 200) this.res.writeStatus(statusLine(status));
       this.res.writeHeader('content-type', contentType);
-      this.res.writeHeader('cache-control', 'no-store');
+      // API replies are never cached; a reply that says how it may be cached (static files) wins.
+      if (!('cache-control' in headers)) this.res.writeHeader('cache-control', 'no-store');
       for (const [k, v] of CORS_HEADERS) this.res.writeHeader(k, v);
       for (const k in headers) this.res.writeHeader(k, headers[k]!);
       if (this.head) {
@@ -198,7 +199,7 @@ export class Exchange {
       this.res.cork(() => {
         if (reply.status !== 200) this.res.writeStatus(statusLine(reply.status));
         this.res.writeHeader('content-type', reply.contentType);
-        this.res.writeHeader('cache-control', 'no-store');
+        if (!('cache-control' in reply.headers)) this.res.writeHeader('cache-control', 'no-store');
         for (const [k, v] of CORS_HEADERS) this.res.writeHeader(k, v);
         for (const k in reply.headers) this.res.writeHeader(k, reply.headers[k]!);
         if (this.head) {

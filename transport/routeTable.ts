@@ -5,6 +5,7 @@ import { analysisRoutes } from './routes/analysis.ts';
 import { authRoutes } from './routes/auth.ts';
 import { controlRoutes } from './routes/control.ts';
 import { coreRoutes } from './routes/core.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { debugRoutes } from './routes/debug.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { dndRoutes } from './routes/dnd.ts';
@@ -65,6 +66,7 @@ export const ROUTE_GROUPS = [
   ['Do Not Disturb', dndRoutes],
   ['Screenshots', screenshotRoutes],
   ['Debug', debugRoutes],
+  ['Dashboard', dashboardRoutes],
 ] as const satisfies ReadonlyArray<readonly [string, (s: RouteServices) => Route[]]>;
 
 export function buildRouteTable(s: RouteServices): Route[] {
