@@ -179,6 +179,10 @@ test('paths outside the data directory are refused before anything is read or wr
   // Inside is fine, even where the file does not exist yet.
   assert.equal(resolveInsideDataDir(data, '20260310/exg_7.csv'), path.join(fs.realpathSync(data), '20260310', 'exg_7.csv'));
   assert.equal(resolveInsideDataDir(data, 'new/deeper/x.csv'), path.join(fs.realpathSync(data), 'new', 'deeper', 'x.csv'));
+  // A name longer than the file system allows cannot exist: it is a missing file, not an error.
+  const long = '🧠'.repeat(300);
+  assert.equal(resolveInsideDataDir(data, long), path.join(fs.realpathSync(data), long), 'an over-long name resolves as missing');
+  assert.equal(loadCsvMetrics(sessionMetricsFiles(data, long)), null, 'and reads as no metrics');
 });
 
 test('a data directory reached through a symlink still accepts its own files', () => {

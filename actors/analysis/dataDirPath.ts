@@ -19,7 +19,8 @@ function realpathAllowingMissing(p: string, depth = 0): string {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ELOOP') throw new AnalysisError('forbidden_path', `too many symbolic links: ${p}`);
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+      // A name too long for the file system cannot exist either: resolve what is above it.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ENAMETOOLONG') throw err;
     }
     let link: string | null = null;
     try {

@@ -20,8 +20,11 @@ const MAX_TREE_PAGES = 20;
 
 export class HubError extends Error {
   constructor(
-    /** `not_found`: the hub has no such repository; `failed`: anything else (unreachable, 5xx, bad reply). */
-    readonly kind: 'not_found' | 'failed',
+    /**
+     * `not_found`: the hub has no such repository; `refused`: this daemon may not contact it
+     * (loopback-only network, no valid HF_ENDPOINT); `failed`: anything else (unreachable, 5xx, bad reply).
+     */
+    readonly kind: 'not_found' | 'refused' | 'failed',
     reason: string,
   ) {
     super(reason);
@@ -154,7 +157,7 @@ export class HfHub {
   }
 
   #url(rel: string): URL {
-    if (!this.#base) throw new HubError('failed', `HF_ENDPOINT "${this.endpoint}" is not a URL`);
+    if (!this.#base) throw new HubError('refused', `HF_ENDPOINT "${this.endpoint}" is not a URL`);
     return new URL(rel, this.#base);
   }
 
@@ -166,7 +169,7 @@ export class HfHub {
 
   async #fetch(url: URL, signal?: AbortSignal): Promise<Response> {
     const refused = this.#refusal(url);
-    if (refused) throw new HubError('failed', refused);
+    if (refused) throw new HubError('refused', refused);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     try {
       return await fetch(url, {

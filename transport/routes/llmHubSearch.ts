@@ -4,7 +4,7 @@
 // hub's reason, and a repository the hub does not have is 404 `repo_not_found`.
 import { z } from 'zod';
 import { HubError } from '../../actors/llm/hfHub.ts';
-import { HttpError } from '../errors.ts';
+import { HttpError, unavailable } from '../errors.ts';
 import { route, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';
 
@@ -15,7 +15,10 @@ async function fromHub<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (err) {
     if (err instanceof HubError) {
-      throw err.kind === 'not_found' ? new HttpError(404, 'repo_not_found', err.message) : new HttpError(502, 'hub_error', err.message);
+      if (err.kind === 'not_found') throw new HttpError(404, 'repo_not_found', err.message);
+      // Not the hub's failure but this daemon's configuration: the hub was never asked.
+      if (err.kind === 'refused') throw unavailable(err.message);
+      throw new HttpError(502, 'hub_error', err.message);
     }
     throw err;
   }
@@ -27,7 +30,7 @@ export function llmHubSearchRoutes(s: RouteServices): Route[] {
       method: 'GET', path: '/v1/llm/catalog/search', scope: 'acl',
       summary:
         `Search the Hugging Face hub (\`$HF_ENDPOINT/api/models?filter=gguf\`, most downloaded first) for GGUF repositories: \`?q=\` (1–200 characters) and \`?limit=\` (1–${HUB_SEARCH_MAX_LIMIT}, default 12) → \`{ok, results: [{repo, author, downloads, likes, tags, pipeline_tag, last_modified}]}\`. ` +
-        'The hub unreachable, slow (15 s) or answering an error is 502 `hub_error` with its reason.',
+        'The hub unreachable, slow (15 s) or answering an error is 502 `hub_error` with its reason; 503 `unavailable` when this daemon may not contact it (SKILL_NETWORK=loopback and a non-loopback HF_ENDPOINT, or an HF_ENDPOINT that is not a URL).',
       query: z.object({
         q: z.string().trim().min(1, 'must not be empty').max(200),
         limit: z.coerce.number().int().min(1).max(HUB_SEARCH_MAX_LIMIT).default(12),
@@ -38,7 +41,7 @@ export function llmHubSearchRoutes(s: RouteServices): Route[] {
       method: 'GET', path: '/v1/llm/catalog/search/files', scope: 'acl',
       summary:
         'The GGUF files of a hub repository `?repo=owner/name` (its `tree/main` listing, top folder only, imatrix files left out; a split model once, by its first shard) and its README (first 32 KiB, null when it has none): ' +
-        '`{ok, repo, files: [{filename, size_bytes, size_gb (GiB), quant, is_mmproj, shard_files?}], readme}`. A `filename` is what `POST /v1/llm/catalog/add-model` takes. 404 `repo_not_found`, 502 `hub_error`.',
+        '`{ok, repo, files: [{filename, size_bytes, size_gb (GiB), quant, is_mmproj, shard_files?}], readme}`. A `filename` is what `POST /v1/llm/catalog/add-model` takes. 404 `repo_not_found`, 502 `hub_error`, 503 `unavailable` as for the search.',
       query: z.object({
         repo: z
           .string()
