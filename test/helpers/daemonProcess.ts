@@ -64,6 +64,9 @@ export function daemonEnv(dirs: DaemonDirs, extra: Record<string, string> = {}, 
     // Daemons of tests running side by side must not find each other's LSL outlets.
     SKILL_LSL_SESSION_ID: `test-${path.basename(dirs.root)}`,
     SKILL_LOG_STDERR: '1',
+    // Route sweeps reach POST /service/install: a test daemon writes the unit into its temp
+    // config folder and never asks the user's systemd (or launchd) to load it.
+    SKILL_SERVICE_MANAGER: 'none',
     ...extra,
   };
 }
