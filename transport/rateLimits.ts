@@ -19,7 +19,7 @@ export interface Rate {
 export const DEFAULT_RATES: Readonly<Record<CostClass, Rate>> = {
   search: { per_minute: 600, burst: 60 },
   umap: { per_minute: 60, burst: 10 },
-  rebuild: { per_minute: 12, burst: 3 },
+  rebuild: { per_minute: 30, burst: 10 },
   chat: { per_minute: 120, burst: 20 },
 };
 
