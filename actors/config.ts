@@ -36,10 +36,27 @@ export interface DaemonConfig {
   logToStderr: boolean;
   /** Hugging Face hub model weights are downloaded from (HF_ENDPOINT). */
   hfEndpoint: string;
+  /** Advertise `_skill._tcp` over mDNS (off with SKILL_MDNS=0 or --no-mdns). */
+  mdns: boolean;
+  /** The opt-in TLS listener for registered remote clients (SKILL_REMOTE_ADDR), or null. */
+  remoteAddr: { host: string; port: number } | null;
+  /** Where `service install` writes its unit, and whether it runs systemctl/launchctl. */
+  service: ServiceConfig;
   /** Stately inspection WebSocket the actors report to (`--inspect[=ws://…]`, SKILL_INSPECT); null: off. */
   inspectUrl: string | null;
   /** The screen capture command (SKILL_SCREENSHOT_COMMAND, a JSON argument list); null tries the platform's tools. */
   screenshotCommand: string[] | null;
+}
+
+export interface ServiceConfig {
+  /** `<config>/systemd/user`: follows XDG_CONFIG_HOME, so tests write into a temp dir. */
+  systemdUserDir: string;
+  /** `~/Library/LaunchAgents` (macOS). */
+  launchAgentsDir: string;
+  /** SKILL_SERVICE_MANAGER=none writes and removes files only, never calling systemctl/launchctl. */
+  runManager: boolean;
+  /** PATH, to report whether systemctl is installed. */
+  searchPath: string;
 }
 
 export class ConfigError extends Error {}
@@ -92,6 +109,14 @@ export function loadConfig({ env, argv, homedir = os.homedir() }: ConfigSources)
     faultInjection: env.SKILL_FAULT_INJECTION === '1' || argv.includes('--fault-injection'),
     logToStderr: env.SKILL_LOG_STDERR !== '0',
     hfEndpoint: env.HF_ENDPOINT?.trim() || 'https://huggingface.co',
+    mdns: env.SKILL_MDNS !== '0' && !argv.includes('--no-mdns'),
+    remoteAddr: env.SKILL_REMOTE_ADDR ? parseAddr(env.SKILL_REMOTE_ADDR) : null,
+    service: {
+      systemdUserDir: path.resolve(configHome, 'systemd', 'user'),
+      launchAgentsDir: path.join(homedir, 'Library', 'LaunchAgents'),
+      runManager: env.SKILL_SERVICE_MANAGER !== 'none',
+      searchPath: env.PATH ?? '',
+    },
     inspectUrl: inspectUrl(env, argv, allowRemote),
     screenshotCommand: screenshotCommand(env.SKILL_SCREENSHOT_COMMAND),
   };

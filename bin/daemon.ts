@@ -54,6 +54,13 @@ import { Router } from '../transport/router.ts';
 import { EVENTS_PATH } from '../transport/routes/events.ts';
 import type { RouteServices } from '../transport/routes/services.ts';
 import { listen, type HttpServer } from '../transport/server.ts';
+import { PROTOCOL_VERSION } from '../actors/config.ts';
+import { advertiseMdns, type MdnsAdvertisement } from '../actors/discovery/mdnsAdvertiser.ts';
+import { RemoteAccess } from '../actors/remote/remoteAccess.ts';
+import { RemoteAuthStore } from '../actors/remote/remoteAuthStore.ts';
+import { anyHost, RemoteAuthenticator } from '../transport/remoteAuth.ts';
+import { listenTls } from '../transport/tlsServer.ts';
+import { daemonServiceInstaller } from './daemonService.ts';
 
 export const DAEMON_VERSION: string = pkg.version;
 
@@ -209,6 +216,16 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     if (changed.includes('lsl_idle_timeout_secs')) actors.send('device', { type: 'device.configure', lslIdleTimeoutMs: lslIdleMs() });
   });
 
+  // Remote access: TLS listener for registered clients, opened after the local one (SKILL_REMOTE_ADDR).
+  const remoteClients = new RemoteAuthStore(config.dataDir);
+  let remoteHandler: ReturnType<typeof createHttpHandler> | null = null;
+  const remoteAccess = new RemoteAccess({
+    addr: config.remoteAddr,
+    certDir: path.join(config.daemonConfigDir, 'remote'),
+    store: remoteClients,
+    listen: (host, port, cert) => listenTls(host, port, cert, (res, req) => remoteHandler!(res, req), remoteEvents),
+    log,
+  });
   let server: HttpServer | null = null;
   let ready = false;
   const services: RouteServices = {
@@ -245,6 +262,9 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     llm,
     search,
     interactiveSearch,
+    remoteAccess,
+    remoteClients,
+    service: daemonServiceInstaller(config),
     hooks,
     dnd,
     screenshots,
@@ -261,8 +281,22 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     greeting: () => ({ type: 'DaemonStarted', ts_unix_ms: Date.now(), correlation_id: null, payload: { message: 'connected' } }),
     optInTypes: OPT_IN_EVENTS,
   });
-  const unsubscribe = bus.subscribe((e) => events.broadcast(e));
-  bus.wants = (type) => events.wants(type);
+  // The remote listener's own event socket: same stream, remote clients' tokens and scopes.
+  const remoteAuth = new RemoteAuthenticator(remoteClients);
+  const remoteEvents = new EventsSocket({
+    route: routes.find((r) => r.path === EVENTS_PATH)!,
+    auth: remoteAuth,
+    hostGuard: anyHost,
+    now: Date.now,
+    greeting: () => ({ type: 'DaemonStarted', ts_unix_ms: Date.now(), correlation_id: null, payload: { message: 'connected' } }),
+    optInTypes: OPT_IN_EVENTS,
+  });
+  remoteClients.onClientsChanged((ids) => remoteEvents.closeWhere((p) => p.kind === 'token' && ids.includes(p.id)));
+  const unsubscribe = bus.subscribe((e) => {
+    events.broadcast(e);
+    remoteEvents.broadcast(e);
+  });
+  bus.wants = (type) => events.wants(type) || remoteEvents.wants(type);
 
   const rateLimiter = RateLimiter.fromEnv(process.env.SKILL_RATE_LIMITS);
   const bootId = randomBytes(3).toString('hex');
@@ -286,6 +320,21 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     throw err;
   }
   const port = server.port;
+  // The remote listener serves the same route table; only who is asking is decided differently.
+  remoteHandler = createHttpHandler({
+    router,
+    auth: remoteAuth,
+    hostGuard: anyHost,
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    rateLimiter,
+    websocketPaths: new Set([EVENTS_PATH]),
+    newRequestId: () => `${bootId}-r${(++requestCounter).toString(36)}`,
+    reportError: (id, routeName, err) => log.error('http', `remote request ${id} (${routeName}) failed: ${(err as Error)?.stack ?? String(err)}`),
+  });
+  await remoteAccess.start();
+  const mdns: MdnsAdvertisement | null = config.mdns
+    ? advertiseMdns({ port, version: DAEMON_VERSION, protocolVersion: PROTOCOL_VERSION, network: config.network, log })
+    : null;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   const runFiles = writeRunFiles(config, port, url);
@@ -313,7 +362,10 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       inspector?.stop();
       unsubscribe();
       events.closeAll();
+      remoteEvents.closeAll();
       server?.close();
+      remoteAccess.stop();
+      await mdns?.stop();
       await recorder.writer.close();
       await hooks.close();
       await labels.close();

@@ -4,10 +4,11 @@
 import { ConfigError, loadConfig } from '../actors/config.ts';
 import { ListenError } from '../transport/server.ts';
 import { DAEMON_VERSION, startDaemon, type Daemon } from './daemon.ts';
+import { runServiceCommand } from './serviceCommand.ts';
 
 const HELP = `skill-daemon ${DAEMON_VERSION} — local EEG daemon (HTTP, SSE and WebSocket on 127.0.0.1)
 
-Usage: skill-daemon [--allow-remote] [--fault-injection] [--inspect[=ws://127.0.0.1:8080]] [--help] [--version]
+Usage: skill-daemon [--allow-remote] [--fault-injection] [--inspect[=ws://127.0.0.1:8080]] [--no-mdns] [--help] [--version]
 
 Environment:
   SKILL_DAEMON_ADDR     listen address, default 127.0.0.1:18444 (port 0 = any free port)
@@ -17,6 +18,12 @@ Environment:
   SKILL_NETWORK         "loopback" keeps mDNS and LSL discovery on 127.0.0.1
   SKILL_ALLOWED_HOSTS   extra Host header names to accept (comma-separated)
   SKILL_LOG_STDERR      "0" silences the log on stderr (GET /v1/log/recent still has it)
+  SKILL_MDNS            "0" does not advertise _skill._tcp over mDNS (as --no-mdns)
+  SKILL_REMOTE_ADDR     host:port of the opt-in TLS listener for registered remote clients
+  SKILL_SERVICE_MANAGER "none": service install/uninstall write files only, never run systemctl
+
+Service: skill-daemon service install|uninstall|status
+  writes or removes a systemd user unit (Linux) or LaunchAgent (macOS) that keeps the daemon running
   SKILL_INSPECT         "1" or a ws:// URL: report every actor to a Stately inspector (as --inspect)
 `;
 
@@ -29,7 +36,8 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(HELP);
   if (argv.includes('--version')) return void process.stdout.write(`${DAEMON_VERSION}\n`);
-  const unknown = argv.filter((a) => !['--allow-remote', '--fault-injection'].includes(a) && !/^--inspect(=|$)/.test(a));
+  if (argv[0] === 'service') return void process.exit(await runServiceCommand(argv.slice(1)));
+  const unknown = argv.filter((a) => !['--allow-remote', '--fault-injection', '--no-mdns'].includes(a) && !/^--inspect(=|$)/.test(a));
   if (unknown.length) fail(`unknown argument ${unknown[0]}; see --help`);
 
   process.title = 'skill-daemon';

@@ -43,8 +43,9 @@ export interface WsClientInfo {
 
 export interface EventsSocketDeps {
   route: Route;
-  auth: Authenticator;
-  hostGuard: HostGuard;
+  /** The local Authenticator, or the remote listener's client check (remoteAuth.ts). */
+  auth: Pick<Authenticator, 'authorize'>;
+  hostGuard: Pick<HostGuard, 'allows'>;
   now: () => number;
   /** The envelope sent first on every connection (DaemonStarted). */
   greeting: () => EventEnvelope;
@@ -118,6 +119,11 @@ export class EventsSocket {
 
   closeAll(code = 1001, reason = 'daemon shutting down'): void {
     for (const c of [...this.clients]) c.ws?.end(code, reason);
+  }
+
+  /** Ends the connections of callers who may no longer hold them (a revoked or re-scoped remote client). */
+  closeWhere(stale: (principal: Principal) => boolean, code = 1008, reason = 'credentials revoked or changed'): void {
+    for (const c of [...this.clients]) if (stale(c.principal)) c.ws?.end(code, reason);
   }
 
   private upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {

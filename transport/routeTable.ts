@@ -26,11 +26,13 @@ import { modelRoutes } from './routes/models.ts';
 import { textModelRoutes } from './routes/textModels.ts';
 import { openAiRoutes } from './routes/openai.ts';
 import { reembedRoutes } from './routes/reembed.ts';
+import { remoteAccessRoutes } from './routes/remoteAccess.ts';
 import { scannerRoutes } from './routes/scanner.ts';
 import { screenshotRoutes } from './routes/screenshots.ts';
 import { searchRoutes } from './routes/search.ts';
 import { sectionSettingsRoutes } from './routes/sectionSettings.ts';
 import type { RouteServices } from './routes/services.ts';
+import { serviceRoutes } from './routes/service.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { signalSettingsRoutes } from './routes/signalSettings.ts';
 
@@ -65,6 +67,8 @@ export const ROUTE_GROUPS = [
   ['Hooks', hookRoutes],
   ['Do Not Disturb', dndRoutes],
   ['Screenshots', screenshotRoutes],
+  ['Remote access', remoteAccessRoutes],
+  ['Service', serviceRoutes],
   ['Debug', debugRoutes],
   ['Dashboard', dashboardRoutes],
 ] as const satisfies ReadonlyArray<readonly [string, (s: RouteServices) => Route[]]>;

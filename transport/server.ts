@@ -40,7 +40,7 @@ export async function listen(
 }
 
 /** uWS only says "false": ask the OS, with a throwaway Node socket, why the bind fails. */
-async function explainListenFailure(host: string, port: number): Promise<ListenError> {
+export async function explainListenFailure(host: string, port: number): Promise<ListenError> {
   const code = await new Promise<string>((resolve) => {
     const probe = net.createServer();
     probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'UNKNOWN'));

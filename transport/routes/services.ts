@@ -27,6 +27,9 @@ import type { VirtualSourceOptions } from '../../actors/devices/virtual/virtualO
 import type { EventBus } from '../../actors/eventBus.ts';
 import type { DaemonLog } from '../../actors/log.ts';
 import type { SettingsStore } from '../../actors/settings/settingsStore.ts';
+import type { RemoteAccess } from '../../actors/remote/remoteAccess.ts';
+import type { RemoteAuthStore } from '../../actors/remote/remoteAuthStore.ts';
+import type { ServiceInstaller } from '../../actors/service/serviceInstaller.ts';
 import type { WsClientInfo } from '../eventsSocket.ts';
 
 export interface RouteServices {
@@ -70,6 +73,12 @@ export interface RouteServices {
   search: GlobalSearch;
   /** The text-query search graph of POST /v1/search/eeg (labels → epochs around them → labels near those). */
   interactiveSearch: InteractiveSearch;
+  /** The opt-in TLS listener for remote clients: its state, address and certificate. */
+  remoteAccess: RemoteAccess;
+  /** TOTP credentials and registered remote clients (remote_auth.json). */
+  remoteClients: RemoteAuthStore;
+  /** The systemd user unit / LaunchAgent behind /service/*. */
+  service: ServiceInstaller;
   /** Hooks: the rules, the engine evaluating live embeddings, its statuses and hooks.sqlite. */
   hooks: HookEngine;
   /** The Do Not Disturb engine's status. */
