@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isIP } from 'node:net';
 import { parseCaptureCommand } from './screenshots/captureCommand.ts';
+import { supervisionFromEnv, type SupervisionConfig } from './supervisionConfig.ts';
 
 export const DAEMON_NAME = 'skill-daemon';
 export const PROTOCOL_VERSION = 1;
@@ -32,6 +33,8 @@ export interface DaemonConfig {
   allowedHosts: string[];
   /** Admin-only fault injection routes (SKILL_FAULT_INJECTION=1 or --fault-injection). */
   faultInjection: boolean;
+  /** Restart intensity, backoff and actor heartbeat (SKILL_RESTART_INTENSITY, SKILL_RESTART_BACKOFF, SKILL_ACTOR_HEARTBEAT_MS). */
+  supervision: SupervisionConfig;
   /** Print log lines to stderr (the ring buffer keeps them either way). */
   logToStderr: boolean;
   /** Hugging Face hub model weights are downloaded from (HF_ENDPOINT). */
@@ -107,6 +110,7 @@ export function loadConfig({ env, argv, homedir = os.homedir() }: ConfigSources)
     lslSessionId: env.SKILL_LSL_SESSION_ID?.trim() || 'default',
     allowedHosts: (env.SKILL_ALLOWED_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
     faultInjection: env.SKILL_FAULT_INJECTION === '1' || argv.includes('--fault-injection'),
+    supervision: supervisionFromEnv(env),
     logToStderr: env.SKILL_LOG_STDERR !== '0',
     hfEndpoint: env.HF_ENDPOINT?.trim() || 'https://huggingface.co',
     mdns: env.SKILL_MDNS !== '0' && !argv.includes('--no-mdns'),

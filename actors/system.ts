@@ -5,7 +5,9 @@ import { createActor, type Actor, type AnyActorLogic, type AnyActorRef, type Ins
 import { supervisorMachine, type ChildSpec } from '../machines/supervisor.ts';
 import { describeTree, liveness, TransitionLog, type ActorNode } from './actorTree.ts';
 import type { EventBus } from './eventBus.ts';
-import { FAULT_EVENT, withFaultInjection } from './faults.ts';
+import { ActorHeartbeats, type Beating } from './actorHeartbeat.ts';
+import { FAULT_EVENT, withFaultInjection, type FaultMode } from './faults.ts';
+import { DEFAULT_SUPERVISION, type SupervisionConfig } from './supervisionConfig.ts';
 import type { DaemonLog } from './log.ts';
 import type { SettingsStore } from './settings/settingsStore.ts';
 import { watchdogLogic } from './watchdog/watchdogActor.ts';
@@ -17,6 +19,8 @@ export interface ActorSystemDeps {
   log: DaemonLog;
   settings: SettingsStore;
   faultInjection: boolean;
+  /** Restart intensity, backoff and heartbeat of every child (default: DEFAULT_SUPERVISION). */
+  supervision?: SupervisionConfig;
   watchdogSampleMs?: number;
   device: DeviceActorDeps & { input: () => DeviceMachineInput };
   /** The recorder's logic (actors/recorder/recorderActor.ts); absent in tests that need no recording. */
@@ -33,12 +37,12 @@ export interface ActorSystemDeps {
   search?: AnyActorLogic;
   /** The LLM server (actors/llm/llmServer.ts): its llama.cpp process; input read at every (re)start. */
   llm?: { logic: AnyActorLogic; input: () => unknown };
-  /** Sees every inspection event of the tree too (the Stately inspector with --inspect). */
-  inspect?: (ev: InspectionEvent) => void;
   /** The Do Not Disturb engine (actors/dnd/doNotDisturb.ts); its input (the stored config) is read at every (re)start. */
   dnd?: { logic: AnyActorLogic; input: () => unknown };
   /** The screenshot capture worker (actors/screenshots/screenshotWorker.ts); its input is read at every (re)start. */
   screenshots?: { logic: AnyActorLogic; input: () => unknown };
+  /** Sees every inspection event of the tree too (the Stately inspector with --inspect). */
+  inspect?: (ev: InspectionEvent) => void;
 }
 
 export const ROOT_ID = 'root';
@@ -48,20 +52,16 @@ export interface ActorSystem {
   liveness(): { total: number; alive: number; givenUp: string[] };
   /** Delivers an event to an actor by id; false when no such actor is running. */
   send(id: string, event: { type: string; [k: string]: unknown }): boolean;
-  injectFault(id: string): boolean;
+  injectFault(id: string, mode?: FaultMode): boolean;
   /** Calls `listener` with every new snapshot of the actor with this id, across restarts. */
   observe(id: string, listener: (snapshot: unknown) => void): () => void;
   /** Stops every actor, children in reverse start order. */
   shutdown(): void;
 }
 
-const standard = {
-  restart: 'permanent' as const,
-  intensity: { maxRestarts: 5, withinMs: 60_000 },
-  backoff: { initialMs: 250, maxMs: 10_000 },
-};
-
 export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
+  const supervision = deps.supervision ?? DEFAULT_SUPERVISION;
+  const standard = { restart: 'permanent' as const, intensity: supervision.intensity, backoff: supervision.backoff };
   const transitions = new TransitionLog(deps.bus);
   const observers = new Map<string, Set<(snapshot: unknown) => void>>();
   const inspect = (ev: InspectionEvent) => {
@@ -79,7 +79,12 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
     }
   };
   let system: ActorSystem | null = null;
-  const wrap = (logic: AnyActorLogic, id: string) => (deps.faultInjection ? withFaultInjection(logic, id) : logic);
+  const heartbeats = new ActorHeartbeats();
+  // The fault wrapper sits outside the heartbeat's, so a hung actor leaves heartbeats unanswered.
+  const wrap = (logic: AnyActorLogic, id: string) => {
+    const beating = heartbeats.wrap(logic);
+    return deps.faultInjection ? withFaultInjection(beating, id) : beating;
+  };
 
   const watchdogInput = () => {
     const s = deps.settings.get();
@@ -134,6 +139,11 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
     deps.log.warn('supervisor', `actor ${e.id} restarted (restart #${e.restarts})`);
     deps.bus.publish('actor-restarted', { actor: e.id, restarts: e.restarts });
   });
+  root.on('child.exited', (e) => {
+    const next = e.restartInMs === null ? 'not restarted (not permanent)' : `restarting in ${e.restartInMs} ms`;
+    deps.log.warn('supervisor', `actor ${e.id} exited; ${next}`);
+    deps.bus.publish('actor-exited', { actor: e.id, restart_in_ms: e.restartInMs });
+  });
   root.on('child.given_up', (e) => {
     deps.log.error('supervisor', `actor ${e.id} exceeded its restart intensity and was given up: ${e.error}`);
     deps.bus.publish('actor-given-up', { actor: e.id, error: e.error });
@@ -141,6 +151,24 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
   // The root has no parent: an error reaching it must be reported, never rethrown as uncaught.
   root.subscribe({ error: (err) => deps.log.error('supervisor', `root supervisor failed: ${String(err)}`) });
   root.start();
+
+  const running = (): Beating[] => {
+    const snap = root.getSnapshot();
+    if (snap.status !== 'active') return [];
+    const refs = snap.children as Record<string, AnyActorRef | undefined>;
+    return Object.values(snap.context.children).flatMap((c) => {
+      const ref = refs[c.id];
+      return c.status === 'running' && ref?.getSnapshot().status === 'active' ? [{ id: c.id, ref }] : [];
+    });
+  };
+  const stopHeartbeats = heartbeats.monitor(
+    { everyMs: supervision.heartbeatMs, timeoutMs: 3 * supervision.heartbeatMs },
+    running,
+    (id, silentMs) => {
+      deps.log.error('supervisor', `actor ${id} answered no heartbeat for ${silentMs} ms`);
+      root.send({ type: 'supervisor.stalled', id, error: `no heartbeat answered for ${silentMs} ms` });
+    },
+  );
 
   const settingsOff = deps.settings.onChange((next, changed) => {
     if (changed.includes('daemon_auto_restart') || changed.includes('daemon_restart_timeout_secs')) {
@@ -157,7 +185,7 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
       ref.send(event);
       return true;
     },
-    injectFault: (id) => deps.faultInjection && system!.send(id, { type: FAULT_EVENT }),
+    injectFault: (id, mode = 'throw') => deps.faultInjection && system!.send(id, { type: FAULT_EVENT, mode }),
     observe: (id, listener) => {
       const set = observers.get(id) ?? new Set();
       set.add(listener);
@@ -166,6 +194,7 @@ export function startActorSystem(deps: ActorSystemDeps): ActorSystem {
     },
     shutdown: () => {
       settingsOff();
+      stopHeartbeats();
       root.send({ type: 'supervisor.shutdown' });
       root.stop();
     },

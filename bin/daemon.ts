@@ -170,6 +170,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     log,
     settings,
     faultInjection: config.faultInjection,
+    supervision: config.supervision,
     device: {
       createSource,
       sink: live,

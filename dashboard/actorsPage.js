@@ -127,8 +127,8 @@ export function mount(container, { events }) {
         renderTransitions();
       }
     }),
-    // A failure or restart changes statuses and restart counts: read the tree again.
-    ...['actor-failed', 'actor-restarted', 'actor-given-up'].map((type) => events.on(type, () => void refresh())),
+    // A failure, exit or restart changes statuses and restart counts: read the tree again.
+    ...['actor-failed', 'actor-exited', 'actor-restarted', 'actor-given-up'].map((type) => events.on(type, () => void refresh())),
   ];
 
   void (async () => {

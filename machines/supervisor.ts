@@ -33,7 +33,7 @@ export interface ChildRecord {
   machine: string;
   status: ChildStatus;
   restarts: number;
-  /** Failure times (ms) inside the current intensity window. */
+  /** Failure times (ms) inside the current intensity window, and exits a restart followed. */
   recentFailures: number[];
   lastError: string | null;
   lastFailureAt: number | null;
@@ -61,13 +61,23 @@ export interface SupervisorContext {
 export type SupervisorEvent =
   | { type: 'supervisor.restart'; id: string }
   | { type: 'supervisor.shutdown' }
+  /** The child stopped answering heartbeats (actors/actorHeartbeat.ts): fail it as if it threw. */
+  | { type: 'supervisor.stalled'; id: string; error: string }
   | { type: `xstate.error.actor.${string}`; actorId?: string; error: unknown }
   | { type: `xstate.done.actor.${string}`; actorId?: string; output?: unknown };
 
 export type SupervisorEmitted =
   | { type: 'child.failed'; id: string; error: string; restartInMs: number | null }
   | { type: 'child.restarted'; id: string; restarts: number }
-  | { type: 'child.given_up'; id: string; error: string };
+  | { type: 'child.given_up'; id: string; error: string }
+  /** A child completed normally (an xstate `done`); restarted only when permanent. */
+  | { type: 'child.exited'; id: string; restartInMs: number | null };
+
+export class StalledError extends Error {
+  constructor(readonly childId: string, reason: string) {
+    super(`actor "${childId}" stalled: ${reason}`);
+  }
+}
 
 export class EscalationError extends Error {
   constructor(readonly childId: string, readonly childError: unknown) {
@@ -85,6 +95,7 @@ export function backoffMs(spec: ChildSpec, n: number): number {
 }
 
 function childIdOf(event: SupervisorEvent): string {
+  if (event.type === 'supervisor.stalled') return event.id;
   if ('actorId' in event && event.actorId) return event.actorId;
   return event.type.replace(/^xstate\.(error|done)\.actor\./, '');
 }
@@ -114,6 +125,45 @@ export const supervisorMachine = setup({
     input: {} as SupervisorInput,
     emitted: {} as SupervisorEmitted,
   },
+  actions: {
+    /** A child threw, or stalled: stop what it left, then restart it by its policy or escalate. */
+    childFailed: enqueueActions(({ context, event, enqueue, self }) => {
+      const id = childIdOf(event);
+      const spec = context.specs.find((s) => s.id === id);
+      if (!spec) return;
+      // What the failed child invoked is still running: stop it before anything restarts.
+      const failedRef = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[id];
+      if (failedRef) enqueue(() => stopOrphanedChildren(failedRef));
+      const cause = event.type === 'supervisor.stalled' ? new StalledError(id, event.error) : (event as { error: unknown }).error;
+      const error = describe(cause);
+      const now = context.now();
+      const prev = context.children[id] ?? record(spec);
+      const recentFailures = [...prev.recentFailures.filter((t) => now - t < spec.intensity.withinMs), now];
+      const failed: ChildRecord = { ...prev, recentFailures, lastError: error, lastFailureAt: now };
+      enqueue.stopChild(id);
+      if (spec.restart === 'temporary') {
+        enqueue.assign({ children: { ...context.children, [id]: { ...failed, status: 'stopped' } } });
+        enqueue.emit({ type: 'child.failed', id, error, restartInMs: null });
+        return;
+      }
+      if (recentFailures.length > spec.intensity.maxRestarts) {
+        if (context.escalation === 'fail') {
+          // Throwing from an action fails this supervisor; the parent receives xstate.error.actor.<us>.
+          enqueue(() => {
+            throw new EscalationError(id, cause);
+          });
+          return;
+        }
+        enqueue.assign({ children: { ...context.children, [id]: { ...failed, status: 'given_up' } } });
+        enqueue.emit({ type: 'child.given_up', id, error });
+        return;
+      }
+      const delay = backoffMs(spec, recentFailures.length);
+      enqueue.assign({ children: { ...context.children, [id]: { ...failed, status: 'restarting' } } });
+      enqueue.emit({ type: 'child.failed', id, error, restartInMs: delay });
+      enqueue.raise({ type: 'supervisor.restart', id }, { delay, id: `restart:${id}` });
+    }),
+  },
 }).createMachine({
   id: 'supervisor',
   context: ({ input }) => ({
@@ -129,55 +179,48 @@ export const supervisorMachine = setup({
         for (const spec of context.specs) enqueue.spawnChild(spec.logic, spawnOptions(spec));
       }),
       on: {
-        'xstate.error.actor.*': {
-          actions: enqueueActions(({ context, event, enqueue, self }) => {
-            const id = childIdOf(event);
-            const spec = context.specs.find((s) => s.id === id);
-            if (!spec) return;
-            // What the failed child invoked is still running: stop it before anything restarts.
-            const failedRef = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[id];
-            if (failedRef) enqueue(() => stopOrphanedChildren(failedRef));
-            const error = describe((event as { error: unknown }).error);
-            const now = context.now();
-            const prev = context.children[id] ?? record(spec);
-            const recentFailures = [...prev.recentFailures.filter((t) => now - t < spec.intensity.withinMs), now];
-            const failed: ChildRecord = { ...prev, recentFailures, lastError: error, lastFailureAt: now };
-            enqueue.stopChild(id);
-            if (spec.restart === 'temporary') {
-              enqueue.assign({ children: { ...context.children, [id]: { ...failed, status: 'stopped' } } });
-              enqueue.emit({ type: 'child.failed', id, error, restartInMs: null });
-              return;
-            }
-            if (recentFailures.length > spec.intensity.maxRestarts) {
-              if (context.escalation === 'fail') {
-                // Throwing from an action fails this supervisor; the parent receives xstate.error.actor.<us>.
-                enqueue(() => {
-                  throw new EscalationError(id, (event as { error: unknown }).error);
-                });
-                return;
-              }
-              enqueue.assign({ children: { ...context.children, [id]: { ...failed, status: 'given_up' } } });
-              enqueue.emit({ type: 'child.given_up', id, error });
-              return;
-            }
-            const delay = backoffMs(spec, recentFailures.length);
-            enqueue.assign({ children: { ...context.children, [id]: { ...failed, status: 'restarting' } } });
-            enqueue.emit({ type: 'child.failed', id, error, restartInMs: delay });
-            enqueue.raise({ type: 'supervisor.restart', id }, { delay, id: `restart:${id}` });
-          }),
+        'xstate.error.actor.*': { actions: 'childFailed' },
+        'supervisor.stalled': {
+          // A stale report (the child already failed or was restarted) is ignored.
+          guard: ({ context, event }) => context.children[event.id]?.status === 'running',
+          actions: 'childFailed',
         },
         'xstate.done.actor.*': {
-          actions: enqueueActions(({ context, event, enqueue }) => {
+          actions: enqueueActions(({ context, event, enqueue, self }) => {
             const id = childIdOf(event);
             const spec = context.specs.find((s) => s.id === id);
             const prev = context.children[id];
             if (!spec || !prev) return;
-            if (spec.restart === 'permanent') {
-              enqueue.assign({ children: { ...context.children, [id]: { ...prev, status: 'restarting' } } });
-              enqueue.raise({ type: 'supervisor.restart', id }, { delay: backoffMs(spec, 1), id: `restart:${id}` });
-            } else {
+            // Logic that reports done on its own (not by reaching a final state) leaves what it
+            // invoked running: stop it, as after a failure.
+            const doneRef = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[id];
+            if (doneRef) enqueue(() => stopOrphanedChildren(doneRef));
+            enqueue.stopChild(id);
+            if (spec.restart !== 'permanent') {
               enqueue.assign({ children: { ...context.children, [id]: { ...prev, status: 'stopped' } } });
+              enqueue.emit({ type: 'child.exited', id, restartInMs: null });
+              return;
             }
+            // As in OTP, every restart counts against the intensity, also one after a normal
+            // exit: a permanent child that keeps exiting is escalated like one that keeps failing.
+            const now = context.now();
+            const recentFailures = [...prev.recentFailures.filter((t) => now - t < spec.intensity.withinMs), now];
+            if (recentFailures.length > spec.intensity.maxRestarts) {
+              const error = `exited ${recentFailures.length} times within ${spec.intensity.withinMs} ms`;
+              if (context.escalation === 'fail') {
+                enqueue(() => {
+                  throw new EscalationError(id, new Error(error));
+                });
+                return;
+              }
+              enqueue.assign({ children: { ...context.children, [id]: { ...prev, recentFailures, status: 'given_up' } } });
+              enqueue.emit({ type: 'child.given_up', id, error });
+              return;
+            }
+            const delay = backoffMs(spec, recentFailures.length);
+            enqueue.assign({ children: { ...context.children, [id]: { ...prev, recentFailures, status: 'restarting' } } });
+            enqueue.emit({ type: 'child.exited', id, restartInMs: delay });
+            enqueue.raise({ type: 'supervisor.restart', id }, { delay, id: `restart:${id}` });
           }),
         },
         'supervisor.restart': {

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { describeMachine, type StatechartDefinition } from '../../actors/statecharts/statechartDefinition.ts';
 import { MACHINE_CATALOG } from '../../machines/catalog.ts';
+import { FAULT_MODES } from '../../actors/faults.ts';
 import { notFound } from '../errors.ts';
 import { route, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';
@@ -27,11 +28,11 @@ export function debugRoutes(s: RouteServices): Route[] {
     }),
     route({
       method: 'POST', path: '/v1/debug/actors/fault', scope: 'admin',
-      summary: 'Make actor `{id}` throw on its next step (only with SKILL_FAULT_INJECTION=1; 404 otherwise).',
-      body: z.object({ id: z.string().min(1).max(64) }),
+      summary: 'Make actor `{id}` fail (only with SKILL_FAULT_INJECTION=1; 404 otherwise): `mode` `throw` (default) makes its next step throw, `hang` makes it stop processing events until the heartbeat monitor fails it, `exit` makes it complete as if its process ended.',
+      body: z.object({ id: z.string().min(1).max(64), mode: z.enum(FAULT_MODES).optional() }),
       handler: ({ body }) => {
         if (!s.config.faultInjection) throw notFound('fault injection is disabled (start with SKILL_FAULT_INJECTION=1)');
-        if (!s.actors.injectFault(body.id)) throw notFound(`no running actor "${body.id}"`);
+        if (!s.actors.injectFault(body.id, body.mode)) throw notFound(`no running actor "${body.id}"`);
         return { ok: true };
       },
     }),
