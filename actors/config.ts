@@ -74,6 +74,16 @@ export function parseAddr(text: string): { host: string; port: number } {
   return { host, port };
 }
 
+/** SKILL_REMOTE_ADDR: `host:port` like the listen address, named as itself in errors; null when unset. */
+function remoteAddr(text: string | undefined): { host: string; port: number } | null {
+  if (!text?.trim()) return null;
+  try {
+    return parseAddr(text);
+  } catch {
+    throw new ConfigError(`SKILL_REMOTE_ADDR must look like 0.0.0.0:18445, got "${text}"`);
+  }
+}
+
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
@@ -114,7 +124,7 @@ export function loadConfig({ env, argv, homedir = os.homedir() }: ConfigSources)
     logToStderr: env.SKILL_LOG_STDERR !== '0',
     hfEndpoint: env.HF_ENDPOINT?.trim() || 'https://huggingface.co',
     mdns: env.SKILL_MDNS !== '0' && !argv.includes('--no-mdns'),
-    remoteAddr: env.SKILL_REMOTE_ADDR ? parseAddr(env.SKILL_REMOTE_ADDR) : null,
+    remoteAddr: remoteAddr(env.SKILL_REMOTE_ADDR),
     service: {
       systemdUserDir: path.resolve(configHome, 'systemd', 'user'),
       launchAgentsDir: path.join(homedir, 'Library', 'LaunchAgents'),

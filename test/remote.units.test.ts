@@ -11,6 +11,7 @@ import { codeForStep, matchTotp, secretBytesFromBase32, totpCode, totpStep } fro
 import { loadOrCreateCertificate } from '../actors/remote/tlsCertificate.ts';
 import { RegistrationRefused, RemoteAuthStore } from '../actors/remote/remoteAuthStore.ts';
 import { aclForScope, groupsAllow } from '../actors/remote/remoteScopes.ts';
+import { ConfigError, loadConfig } from '../actors/config.ts';
 
 // RFC 6238 appendix B: seeds are the ASCII digits repeated to the hash's length.
 const SEEDS = {
@@ -122,4 +123,18 @@ test('registration: replay, single-use invites, revocation and the failure limit
   const later = store.register({ endpoint_id: 'x', otp: codeForStep(secret, totpStep(now)) });
   assert.equal(later.client.endpoint_id, 'x', 'after the window, registration works again');
   assert.equal(new RemoteAuthStore(dir, () => now).identify(later.token)?.client.id, later.client.id, 'clients survive a reload');
+});
+
+test('configuration: remote listener off unless asked, mDNS on unless turned off, the unit under XDG_CONFIG_HOME', () => {
+  const base = { SKILL_DAEMON_ADDR: '127.0.0.1:0', XDG_CONFIG_HOME: '/tmp/xdg' };
+  const plain = loadConfig({ env: base, argv: [], homedir: '/home/u' });
+  assert.equal(plain.remoteAddr, null, 'remote listener off by default');
+  assert.equal(plain.mdns, true, 'mDNS on by default');
+  assert.equal(plain.service.systemdUserDir, '/tmp/xdg/systemd/user', 'unit directory follows XDG_CONFIG_HOME');
+  assert.equal(plain.service.runManager, true, 'the manager is run unless told otherwise');
+  assert.deepEqual(loadConfig({ env: { ...base, SKILL_REMOTE_ADDR: '0.0.0.0:18445' }, argv: [] }).remoteAddr, { host: '0.0.0.0', port: 18445 }, 'remote address');
+  assert.equal(loadConfig({ env: { ...base, SKILL_MDNS: '0' }, argv: [] }).mdns, false, 'SKILL_MDNS=0');
+  assert.equal(loadConfig({ env: base, argv: ['--no-mdns'] }).mdns, false, '--no-mdns');
+  assert.equal(loadConfig({ env: { ...base, SKILL_SERVICE_MANAGER: 'none' }, argv: [] }).service.runManager, false, 'SKILL_SERVICE_MANAGER=none');
+  assert.throws(() => loadConfig({ env: { ...base, SKILL_REMOTE_ADDR: 'everywhere' }, argv: [] }), (err: Error) => err instanceof ConfigError && /SKILL_REMOTE_ADDR/.test(err.message), 'a bad remote address names its variable');
 });
