@@ -39,6 +39,8 @@ export const methodNotAllowed = (allow: string[]) =>
   new HttpError(405, 'method_not_allowed', `method not allowed; use ${allow.join(', ')}`, { allow }, { allow: allow.join(', ') });
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
 export const payloadTooLarge = (limit: number) => new HttpError(413, 'payload_too_large', `request body exceeds ${limit} bytes`);
+export const requestTimeout = (ms: number) =>
+  new HttpError(408, 'request_timeout', `the request body did not arrive within ${ms / 1000} s`);
 export const invalidJson = (detail: string) => new HttpError(400, 'invalid_json', `request body is not valid JSON: ${detail}`);
 export const invalidBody = (issues: FieldIssue[], where: 'body' | 'query' = 'body') =>
   new HttpError(422, where === 'body' ? 'invalid_body' : 'invalid_query',

@@ -4,7 +4,7 @@
 // bodies that wait for the socket to drain before the next chunk is produced.
 import type { HttpResponse } from 'uWebSockets.js';
 import { CORS_HEADERS, preflightHeaders } from './cors.ts';
-import { HttpError, internalError, payloadTooLarge } from './errors.ts';
+import { HttpError, internalError, payloadTooLarge, requestTimeout } from './errors.ts';
 import { RawReply, Reply, SseReply, StreamReply } from './route.ts';
 import { startSse } from './sse.ts';
 
@@ -14,7 +14,8 @@ const STATUS_TEXT: Record<number, string> = {
   405: '405 Method Not Allowed', 409: '409 Conflict', 413: '413 Payload Too Large',
   415: '415 Unsupported Media Type', 416: '416 Range Not Satisfiable', 422: '422 Unprocessable Entity',
   426: '426 Upgrade Required', 429: '429 Too Many Requests', 500: '500 Internal Server Error',
-  503: '503 Service Unavailable',
+  408: '408 Request Timeout', 501: '501 Not Implemented', 502: '502 Bad Gateway', 503: '503 Service Unavailable',
+  504: '504 Gateway Timeout',
 };
 
 /** How much of an oversized body is read and dropped (× the limit) before the connection is cut. */
@@ -63,13 +64,20 @@ export class Exchange {
     return this.aborted || this.done;
   }
 
-  /** Reads the whole body; past `limit` bytes the request is refused with 413. */
-  readBody(limit: number, onBody: (body: Buffer) => void): void {
+  /**
+   * Reads the whole body; past `limit` bytes the request is refused with 413. A body still
+   * incomplete after `deadlineMs` is answered 408 and the connection closed, so a client that
+   * trickles its upload (slowloris) holds neither memory nor a connection for long.
+   */
+  readBody(limit: number, deadlineMs: number, onBody: (body: Buffer) => void): void {
     this.armAbort();
     const chunks: Buffer[] = [];
     let size = 0;
+    const deadline = this.#bodyDeadline(deadlineMs, () => (chunks.length = 0));
     this.res.onData((chunk, isLast) => {
+      if (deadline.expired) return;
       size += chunk.byteLength;
+      if (isLast) deadline.clear();
       if (size > limit) {
         chunks.length = 0;
         return this.dropping(size, limit, isLast);
@@ -80,13 +88,34 @@ export class Exchange {
     });
   }
 
+  #bodyDeadline(ms: number, onExpiry: () => void): { readonly expired: boolean; clear(): void } {
+    let expired = false;
+    const timer = setTimeout(() => {
+      if (this.finished) return;
+      expired = true;
+      onExpiry();
+      this.error(requestTimeout(ms), true);
+    }, ms);
+    timer.unref();
+    this.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    return {
+      get expired() {
+        return expired;
+      },
+      clear: () => clearTimeout(timer),
+    };
+  }
+
   /** A body declared larger than `limit`: refused without keeping a byte of it. */
-  refuseBody(limit: number, declared: number): void {
+  refuseBody(limit: number, declared: number, deadlineMs: number): void {
     this.armAbort();
     if (declared > DISCARD_FACTOR * limit) return this.error(payloadTooLarge(limit), true);
     let size = 0;
+    const deadline = this.#bodyDeadline(deadlineMs, () => undefined);
     this.res.onData((chunk, isLast) => {
+      if (deadline.expired) return;
       size += chunk.byteLength;
+      if (isLast) deadline.clear();
       this.dropping(size, limit, isLast);
     });
   }

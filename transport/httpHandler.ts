@@ -13,6 +13,8 @@ import type { Router } from './router.ts';
 import { validate } from './validate.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** How long a request body may take to arrive (a 1 MiB body needs 35 KiB/s). */
+export const DEFAULT_BODY_DEADLINE_MS = 30_000;
 
 export interface HttpDeps {
   router: Router;
@@ -20,6 +22,8 @@ export interface HttpDeps {
   auth: Pick<Authenticator, 'authorize'>;
   hostGuard: Pick<HostGuard, 'allows'>;
   maxBodyBytes: number;
+  /** Time allowed for a body to arrive in full (DEFAULT_BODY_DEADLINE_MS when absent). */
+  bodyDeadlineMs?: number;
   /** Limits the costly routes per caller (rateLimits.ts); none when absent. */
   rateLimiter?: RateLimiter;
   /** Paths served as WebSockets: a plain GET there is told to upgrade. */
@@ -91,8 +95,9 @@ function requestHandler(deps: HttpDeps) {
     if (!BODY_METHODS.has(method)) return run();
     const limit = route.maxBodyBytes ?? deps.maxBodyBytes;
     const declared = Number(req.getHeader('content-length') || 0);
-    if (declared > limit) return ex.refuseBody(limit, declared);
-    ex.readBody(limit, (bytes) => {
+    const deadline = deps.bodyDeadlineMs ?? DEFAULT_BODY_DEADLINE_MS;
+    if (declared > limit) return ex.refuseBody(limit, declared, deadline);
+    ex.readBody(limit, deadline, (bytes) => {
       try {
         ctx.body = parseBody(route, bytes);
       } catch (err) {
