@@ -15,6 +15,8 @@ function wireState(value: unknown): RecordingStatus['state'] {
   return 'idle';
 }
 
+const DISK_FULL = new Set(['ENOSPC', 'SQLITE_FULL']);
+
 export function recordingReporter(writer: RecordingWriter, bus: EventBus, log: DaemonLog) {
   let state: RecordingStatus['state'] = 'idle';
   let context: RecorderContext | null = null;
@@ -42,7 +44,8 @@ export function recordingReporter(writer: RecordingWriter, bus: EventBus, log: D
     const was = state;
     state = next;
     if (next === 'failed') {
-      const why = context.errorCode === 'ENOSPC' ? 'the disk is full' : context.error ?? 'a write failed';
+      // The CSV writes report a full disk as ENOSPC, the day database as SQLITE_FULL: whichever hits first.
+      const why = DISK_FULL.has(context.errorCode ?? '') ? 'the disk is full' : context.error ?? 'a write failed';
       log.error('recorder', `recording stopped: ${context.error} (${context.errorCode}); retrying in a new segment shortly`);
       bus.publish('toast', { level: 'error', title: 'Recording stopped', message: `Recording stopped because ${why}. Data recorded so far is safe.` });
     } else if (next === 'backlogged') {
