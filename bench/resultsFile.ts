@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import type { BenchmarkOutcome } from './figure.ts';
 import { markdownTable } from './figureTable.ts';
+import { goalsTable } from './goalsTable.ts';
 import { machineLine, type Machine } from './machine.ts';
 
 export const RESULTS_FILE = new URL('./RESULTS.md', import.meta.url);
@@ -41,5 +42,6 @@ export function updateResultsFile(
   for (const m of old.matchAll(SECTION)) sections.set(m[1]!, m[0].endsWith('\n') ? m[0] : m[0] + '\n');
   for (const [name, { outcome, machine }] of fresh) sections.set(name, section(name, outcome, machine));
   const names = [...order.filter((n) => sections.has(n)), ...[...sections.keys()].filter((n) => !order.includes(n))];
-  fs.writeFileSync(RESULTS_FILE, [INTRO, ...names.map((n) => sections.get(n)!)].join('\n'));
+  const goals = goalsTable(sections, names);
+  fs.writeFileSync(RESULTS_FILE, [INTRO, ...(goals ? [goals] : []), ...names.map((n) => sections.get(n)!)].join('\n'));
 }

@@ -20,6 +20,8 @@ const BENCHMARKS: Array<{ name: string; summary: string; load: () => Promise<Ben
   { name: 'search', summary: 'global HNSW index over synthetic 128-d embeddings (as many as build in 2 minutes, up to 1 M): query p50/p99 and recall@10 vs native exact brute force', load: () => import('./search.ts') },
   { name: 'reembed', summary: 'reembed scheduler epochs/s, peak memory and bytes read over raw CSVs (4 ch @ 256 Hz, 32 ch @ 500 Hz) vs reading each CSV whole as the reference does', load: () => import('./reembed.ts') },
   { name: 'llm', summary: 'LLM tokens/s through the daemon (HTTP, queue, llama.cpp child process; whole and streamed) vs node-llama-cpp in-process on the same tiny GGUF', load: () => import('./llm.ts') },
+  { name: 'wsfanout', summary: 'EegBands fan-out over /v1/events to 100 WebSocket clients from a streaming daemon: delivery latency p50/p99 vs a bare uWS broadcast of the same payload', load: () => import('./wsFanout.ts') },
+  { name: 'startup', summary: 'cold start to /readyz ready (median of 7 fresh starts) and idle RSS vs a bare node -e serving /readyz with uWS', load: () => import('./startup.ts') },
 ];
 
 const names = BENCHMARKS.map((b) => b.name);

@@ -1,0 +1,169 @@
+// EegBands fan-out over /v1/events to 100 WebSocket clients: how late each event reaches each
+// client, from the daemon streaming a virtual session, against a bare uWebSockets.js server
+// broadcasting the same payload at the same rate, measured in the same run.
+//
+// Latency = arrival at the client − the envelope's ts_unix_ms (see eventSubscribers.ts for the
+// clock). The 100 clients share this process's event loop: the last socket read for an event
+// waits for the 99 before it, in both phases alike, so the p99 includes that queueing; the
+// ratio to the baseline is what the daemon's own layers add.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { formatValue, runWhenMain, type BenchmarkOutcome, type Figure } from './figure.ts';
+import { watchForeignLoad } from './foreignLoad.ts';
+import { closeAll, subscribeMany, type Subscriber } from './eventSubscribers.ts';
+import { quantile, sortedCopy } from './quantile.ts';
+import { startServerProcess, type ServerProcess } from './serverProcess.ts';
+
+const CLIENTS = 100;
+/** Seconds after the clients connect before counting (the first events find cold sockets). */
+const SETTLE_S = 4;
+/** Seconds counted per phase. */
+const MEASURE_S = 30;
+const GOAL_P99_MS = 5;
+const WATCH = 'EegBands';
+
+function log(line: string): void {
+  process.stderr.write(`wsfanout: ${line}\n`);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function post(base: string, token: string, route: string, body: unknown): Promise<void> {
+  const res = await fetch(base + route, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`POST ${route} answered ${res.status}: ${await res.text()}`);
+}
+
+interface Phase {
+  latencies: number[];
+  events: number;
+  /** Events some client saw but not every client. */
+  incomplete: number;
+  problems: string[];
+  foreignCores: number | null;
+  eventsPerSec: number;
+}
+
+/** Connects CLIENTS subscribers, lets them settle, then keeps the arrivals of MEASURE_S seconds. */
+async function measure(url: string, pids: number[]): Promise<{ phase: Phase; subs: Subscriber[] }> {
+  const subs = await subscribeMany(CLIENTS, { url, watch: WATCH, types: [WATCH] });
+  await sleep(SETTLE_S * 1000);
+  const from = Date.now();
+  const watch = watchForeignLoad(pids);
+  await sleep(MEASURE_S * 1000);
+  const to = Date.now();
+  const foreignCores = watch.stop();
+  // Only events published inside the window, and only once every client had its chance.
+  await sleep(500);
+  const perEvent = new Map<number, number>();
+  const latencies: number[] = [];
+  for (const s of subs) {
+    for (const a of s.arrivals) {
+      if (a.stampMs < from || a.stampMs > to) continue;
+      latencies.push(a.latencyMs);
+      perEvent.set(a.stampMs, (perEvent.get(a.stampMs) ?? 0) + 1);
+    }
+  }
+  const incomplete = [...perEvent.values()].filter((n) => n < CLIENTS).length;
+  return {
+    phase: {
+      latencies: sortedCopy(latencies),
+      events: perEvent.size,
+      incomplete,
+      problems: subs.flatMap((s) => s.problems),
+      foreignCores,
+      eventsPerSec: perEvent.size / ((to - from) / 1000),
+    },
+    subs,
+  };
+}
+
+export async function run(): Promise<BenchmarkOutcome> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-bench-wsfanout-'));
+  const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
+  process.once('exit', removeTmp);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SKILL_DAEMON_ADDR: '127.0.0.1:0',
+    SKILL_DATA_DIR: path.join(tmp, 'data'),
+    XDG_CONFIG_HOME: path.join(tmp, 'config'),
+    SKILL_NETWORK: 'loopback',
+    SKILL_LOG_STDERR: '0',
+    SKILL_MDNS: '0',
+  };
+  for (const key of ['SKILL_DAEMON_TOKEN', 'SKILL_FAULT_INJECTION', 'SKILL_ALLOWED_HOSTS']) delete env[key];
+  const servers: ServerProcess[] = [];
+  let subs: Subscriber[] = [];
+  try {
+    const daemon = await startServerProcess('daemon', 'bin/skill-daemon.ts', env);
+    servers.push(daemon);
+    const token = fs.readFileSync(path.join(tmp, 'config', 'skill', 'daemon', 'auth.token'), 'utf8').trim();
+    await post(daemon.url, token, '/v1/control/start-session', { target: 'virtual' });
+    const daemonWs = `${daemon.url.replace('http', 'ws')}/v1/events?token=${encodeURIComponent(token)}`;
+
+    log(`daemon: ${CLIENTS} clients subscribed to ${WATCH}, ${SETTLE_S} s settling, ${MEASURE_S} s measured`);
+    const d = await measure(daemonWs, [daemon.child.pid!]);
+    subs = d.subs;
+    const frame = subs.find((s) => s.lastFrame)?.lastFrame;
+    if (!frame || d.phase.events === 0) throw new Error(`no ${WATCH} event reached the clients`);
+    await closeAll(subs);
+    subs = [];
+    await post(daemon.url, token, '/v1/control/cancel-session', {});
+
+    // The baseline replays the payload just received, at the rate just measured.
+    const payloadFile = path.join(tmp, 'eegbands.json');
+    fs.writeFileSync(payloadFile, frame);
+    const intervalMs = 1000 / d.phase.eventsPerSec;
+    const bare = await startServerProcess('bare uWS broadcast', 'bench/servers/bareUwsBroadcast.ts', {
+      ...process.env,
+      BENCH_PAYLOAD_FILE: payloadFile,
+      BENCH_INTERVAL_MS: String(intervalMs),
+    });
+    servers.push(bare);
+    log(`bare uWS broadcast: same payload every ${formatValue(intervalMs)} ms, ${CLIENTS} clients, ${MEASURE_S} s measured`);
+    const b = await measure(`${bare.url.replace('http', 'ws')}/v1/events`, [bare.child.pid!]);
+    subs = b.subs;
+
+    const p = (ph: Phase, q: number) => quantile(ph.latencies, q);
+    const figure = (name: string, q: number, goal?: number): Figure => {
+      const value = p(d.phase, q), baseline = p(b.phase, q);
+      return {
+        name,
+        value,
+        unit: 'ms',
+        baseline: { name: 'bare uWS broadcast', value: baseline },
+        ratio: value / baseline,
+        ...(goal === undefined ? {} : { goal: `< ${goal} ms`, pass: value < goal }),
+      };
+    };
+    const foreign = (ph: Phase) => (ph.foreignCores === null ? 'unknown' : `${Math.round(ph.foreignCores * 100)}% of a core`);
+    const spread = (ph: Phase) =>
+      `p50 ${formatValue(p(ph, 0.5))}, p90 ${formatValue(p(ph, 0.9))}, p99 ${formatValue(p(ph, 0.99))}, max ${formatValue(ph.latencies.at(-1)!)} ms over ${ph.latencies.length} deliveries of ${ph.events} events (${formatValue(ph.eventsPerSec)}/s), ${ph.incomplete} event(s) not seen by every client`;
+    const problems = [...d.phase.problems, ...b.phase.problems];
+    return {
+      figures: [
+        figure(`${WATCH} to ${CLIENTS} WebSocket clients: delivery latency p50`, 0.5),
+        figure(`${WATCH} to ${CLIENTS} WebSocket clients: delivery latency p99`, 0.99, GOAL_P99_MS),
+      ],
+      notes: [
+        `Daemon: \`bin/skill-daemon.ts\` in its own process (temporary directories, SKILL_NETWORK=loopback) streaming a virtual session (POST /v1/control/start-session {"target":"virtual"}: 4 ch @ 256 Hz, recorded and embedded as usual); ${CLIENTS} \`ws\` clients of /v1/events in the benchmark's process, each sending {"command":"subscribe","types":["${WATCH}"]} (EegBands is not an opt-in type, but the filter keeps status and watchdog frames off the sockets); ${SETTLE_S} s settling, then ${MEASURE_S} s counted.`,
+        `Baseline: bench/servers/bareUwsBroadcast.ts, its own process, sends the ${Buffer.byteLength(frame)}-byte EegBands frame just captured from the daemon (re-stamped) to all ${CLIENTS} sockets every ${formatValue(intervalMs)} ms, the daemon's measured rate; same clients, same settling and window. The daemon keeps running (session cancelled, no clients) meanwhile.`,
+        `Clock: latency = arrival (performance.timeOrigin + performance.now(), taken before parsing) − the envelope's ts_unix_ms, which the sender stamps with Date.now() at publish time; sender and clients share the machine's realtime clock. The stamp is whole milliseconds, so each latency reads 0–1 ms long, alike in both phases.`,
+        `Daemon: ${spread(d.phase)}. Baseline: ${spread(b.phase)}.`,
+        `Other processes used ${foreign(d.phase)} (daemon phase) and ${foreign(b.phase)} (baseline phase) on average; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end.`,
+        ...(problems.length ? [`Client problems: ${[...new Set(problems)].slice(0, 5).join('; ')}.`] : []),
+      ],
+    };
+  } finally {
+    await closeAll(subs);
+    await Promise.all(servers.map((s) => s.stop()));
+    removeTmp();
+    process.off('exit', removeTmp);
+  }
+}
+
+await runWhenMain(import.meta.url, run);
