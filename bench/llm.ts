@@ -73,6 +73,8 @@ export async function run(): Promise<BenchmarkOutcome> {
     SKILL_DAEMON_TOKEN: TOKEN,
     SKILL_NETWORK: 'loopback',
     SKILL_LOG_STDERR: '0',
+    // Throughput is the figure: the chat rate limit would cap the requests, not the daemon.
+    SKILL_RATE_LIMITS: 'off',
   });
   const llama = await getLlama({ gpu: false, build: 'never', maxThreads: 1, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath });

@@ -16,7 +16,9 @@ import { until } from './helpers/until.ts';
 
 const dirs = tempDirs('skill-llm-');
 ensureTinyGguf(path.join(dirs.data, 'models', 'llm', TINY_GGUF_NAME));
-const ctx = useDaemon({ dirs });
+// The chats here come back to back (a tiny model answers in milliseconds): the chat rate limit
+// would answer some of them; it has its own tests (transport.rateLimits), this file the queue's 429.
+const ctx = useDaemon({ dirs, env: { SKILL_RATE_LIMITS: 'off' } });
 const MODEL = TINY_GGUF_NAME;
 const LONG = 1900;
 const timeout = 60_000;

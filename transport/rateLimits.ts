@@ -20,7 +20,7 @@ export const DEFAULT_RATES: Readonly<Record<CostClass, Rate>> = {
   search: { per_minute: 600, burst: 60 },
   umap: { per_minute: 60, burst: 10 },
   rebuild: { per_minute: 30, burst: 10 },
-  chat: { per_minute: 120, burst: 20 },
+  chat: { per_minute: 600, burst: 60 },
 };
 
 /** `METHOD path` of each costly route and what it costs. */
