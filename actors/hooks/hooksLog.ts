@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database, { type Statement } from 'better-sqlite3';
+import { applyMigrations } from '../store/migrations.ts';
 
 type Db = Database.Database;
 
@@ -69,7 +70,7 @@ export class HooksLog {
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('busy_timeout = 5000');
-    migrate(this.#db);
+    applyMigrations(this.#db, HOOKS_MIGRATIONS);
     this.#insert = this.#db.prepare('INSERT INTO hook_events (hook_name, triggered_at_utc, hook_json, trigger_json, payload_json) VALUES (?, ?, ?, ?, ?)');
     this.#setPayload = this.#db.prepare('UPDATE hook_events SET payload_json = ? WHERE id = ?');
     const cols = 'id, triggered_at_utc, hook_json, trigger_json, payload_json';
@@ -111,12 +112,3 @@ export class HooksLog {
   }
 }
 
-export function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < HOOKS_MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      HOOKS_MIGRATIONS[v]!(db);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-}

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { applyMigrations } from '../store/migrations.ts';
 
 export type LabelsDb = Database.Database;
 
@@ -53,16 +54,6 @@ export const LABEL_MIGRATIONS: ReadonlyArray<(db: LabelsDb) => void> = [
   },
 ];
 
-export function migrateLabels(db: LabelsDb): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < LABEL_MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      LABEL_MIGRATIONS[v]!(db);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-}
-
 /** The daemon's one connection (labels are written from the main thread only). */
 export function openLabelsDb(dataDir: string): LabelsDb {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -70,6 +61,6 @@ export function openLabelsDb(dataDir: string): LabelsDb {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
-  migrateLabels(db);
+  applyMigrations(db, LABEL_MIGRATIONS);
   return db;
 }

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { applyMigrations } from '../store/migrations.ts';
 
 export type ChatDb = Database.Database;
 
@@ -59,16 +60,6 @@ export const CHAT_MIGRATIONS: ReadonlyArray<(db: ChatDb) => void> = [
   },
 ];
 
-export function migrateChats(db: ChatDb): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < CHAT_MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      CHAT_MIGRATIONS[v]!(db);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-}
-
 /** The daemon's one connection (chat history is written from the main thread only). */
 export function openChatDb(dataDir: string): ChatDb {
   const file = chatDbPath(dataDir);
@@ -78,6 +69,6 @@ export function openChatDb(dataDir: string): ChatDb {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  migrateChats(db);
+  applyMigrations(db, CHAT_MIGRATIONS);
   return db;
 }

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { applyMigrations } from '../store/migrations.ts';
 
 export type ScreenshotDb = Database.Database;
 
@@ -66,16 +67,6 @@ export const SCREENSHOT_MIGRATIONS: ReadonlyArray<(db: ScreenshotDb) => void> = 
   },
 ];
 
-export function migrateScreenshots(db: ScreenshotDb): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < SCREENSHOT_MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      SCREENSHOT_MIGRATIONS[v]!(db);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-}
-
 /** The writing connection: creates and migrates the file. */
 export function openScreenshotDb(dataDir: string): ScreenshotDb {
   const file = screenshotDbPath(dataDir);
@@ -84,7 +75,7 @@ export function openScreenshotDb(dataDir: string): ScreenshotDb {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
-  migrateScreenshots(db);
+  applyMigrations(db, SCREENSHOT_MIGRATIONS);
   return db;
 }
 

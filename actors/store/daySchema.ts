@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DAY_DB_FILE } from './dayDirs.ts';
+import { applyMigrations } from './migrations.ts';
 
 export type Db = Database.Database;
 
@@ -43,17 +44,6 @@ export function dayDbPath(dayDir: string): string {
   return path.join(dayDir, DAY_DB_FILE);
 }
 
-/** Brings a database to the newest schema, one transaction per step. */
-export function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < DAY_MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(DAY_MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-}
-
 /**
  * The recorder's connection. WAL with synchronous=NORMAL: a committed transaction survives the
  * process being killed (the OS still has the pages); only a power cut can lose the last few.
@@ -64,7 +54,7 @@ export function openDayDbForWrite(dayDir: string): Db {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  applyMigrations(db, DAY_MIGRATIONS);
   return db;
 }
 
