@@ -59,7 +59,6 @@ import { advertiseMdns, type MdnsAdvertisement } from '../actors/discovery/mdnsA
 import { RemoteAccess } from '../actors/remote/remoteAccess.ts';
 import { RemoteAuthStore } from '../actors/remote/remoteAuthStore.ts';
 import { anyHost, RemoteAuthenticator } from '../transport/remoteAuth.ts';
-import { listenTls } from '../transport/tlsServer.ts';
 import { daemonServiceInstaller } from './daemonService.ts';
 
 export const DAEMON_VERSION: string = pkg.version;
@@ -224,7 +223,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     addr: config.remoteAddr,
     certDir: path.join(config.daemonConfigDir, 'remote'),
     store: remoteClients,
-    listen: (host, port, cert) => listenTls(host, port, cert, (res, req) => remoteHandler!(res, req), remoteEvents),
+    listen: (host, port, cert) => listen(host, port, (res, req) => remoteHandler!(res, req), remoteEvents, cert),
     log,
   });
   let server: HttpServer | null = null;

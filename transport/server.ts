@@ -21,14 +21,16 @@ export interface HttpServer {
   close(): void;
 }
 
+/** Serves `handler` and the event WebSocket on host:port; over TLS with the given certificate and key files. */
 export async function listen(
   host: string,
   port: number,
   handler: (res: uWS.HttpResponse, req: uWS.HttpRequest) => void,
   events: EventsSocket,
+  tls?: { certFile: string; keyFile: string },
 ): Promise<HttpServer> {
   assertNativeUws();
-  const app = uWS.App();
+  const app = tls ? uWS.SSLApp({ cert_file_name: tls.certFile, key_file_name: tls.keyFile }) : uWS.App();
   events.attach(app);
   app.any('/*', handler);
   const socket = await new Promise<uWS.us_listen_socket | false>((resolve) => app.listen(host, port, resolve));
