@@ -20,6 +20,25 @@ export interface CallResult {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
+/** A whole response: status, headers, text, and its JSON when it parses. */
+export function collectResult(res: http.IncomingMessage): Promise<CallResult> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('error', reject);
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let json: any;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+    });
+  });
+}
+
 export function call(port: number, method: string, path: string, opts: CallOptions = {}): Promise<CallResult> {
   const qs = opts.query ? '?' + new URLSearchParams(opts.query).toString() : '';
   const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
@@ -30,20 +49,7 @@ export function call(port: number, method: string, path: string, opts: CallOptio
     headers['content-length'] = String(Buffer.byteLength(body));
   }
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: path + qs, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: any;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
+    const req = http.request({ host: '127.0.0.1', port, method, path: path + qs, headers, agent }, (res) => void collectResult(res).then(resolve, reject));
     req.on('error', reject);
     if (body !== undefined) req.write(body);
     req.end();

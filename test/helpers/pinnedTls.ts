@@ -5,7 +5,7 @@
 import https from 'node:https';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import type { CallResult } from './http.ts';
+import { collectResult, type CallResult } from './http.ts';
 
 export async function fetchPinnedCertificate(port: number, fingerprint256: string): Promise<string> {
   const der = await new Promise<Buffer>((resolve, reject) => {
@@ -40,20 +40,7 @@ export function pinnedClient(port: number, certPem: string, fingerprint256: stri
       headers['content-length'] = String(Buffer.byteLength(body));
     }
     return new Promise((resolve, reject) => {
-      const req = https.request({ host: '127.0.0.1', port, method, path, headers, agent, servername: 'localhost' }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: any;
-          try {
-            json = text ? JSON.parse(text) : undefined;
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
-      });
+      const req = https.request({ host: '127.0.0.1', port, method, path, headers, agent, servername: 'localhost' }, (res) => void collectResult(res).then(resolve, reject));
       req.on('error', reject);
       if (body !== undefined) req.write(body);
       req.end();
