@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { generate } from 'selfsigned';
 import { writeFileAtomic } from '../store/atomicFile.ts';
 
 const VALIDITY_DAYS = 3650;
@@ -35,6 +34,9 @@ export async function loadOrCreateCertificate(dir: string, listenHost: string, n
     { type: 7, ip: '::1' },
   ];
   if (isIP(listenHost) && listenHost !== '0.0.0.0' && listenHost !== '::' && !listenHost.startsWith('127.')) altNames.push({ type: 7, ip: listenHost });
+  // Loaded only when a certificate has to be made: the library and its ASN.1 stack take a
+  // second or more to import, which every daemon start would otherwise pay.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'skill-daemon' }], {
     keyType: 'ec',
     curve: 'P-256',
