@@ -11,7 +11,7 @@ test('the daemon advertises _skill._tcp with port, version and protocol; SKILL_M
     t.skip(`mDNS browse test needs a private network namespace (run as root with unshare): ${unavailable}`);
     return;
   }
-  const run = await runInNamespace('test/helpers/mdnsBrowseScenario.ts', [], 90_000);
+  const run = await runInNamespace('test/helpers/mdnsBrowseScenario.ts', [], 150_000);
   assert.equal(run.code, 0, `scenario exit ${run.code}\n${run.stderr}`);
   const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}');
   const mine = result.found.filter((s: { port: number }) => s.port === result.ports.on);

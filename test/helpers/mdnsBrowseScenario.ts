@@ -4,11 +4,11 @@
 import { Bonjour, type Service } from 'bonjour-service';
 import { spawnDaemon } from './daemonProcess.ts';
 
-const [on, offByEnv, offByFlag] = await Promise.all([
-  spawnDaemon(),
-  spawnDaemon({ env: { SKILL_MDNS: '0' } }),
-  spawnDaemon({ args: ['--no-mdns'] }),
-]);
+// One after another: three daemons compiling at once on a busy 2-core machine can miss the
+// start-up deadline.
+const on = await spawnDaemon();
+const offByEnv = await spawnDaemon({ env: { SKILL_MDNS: '0' } });
+const offByFlag = await spawnDaemon({ args: ['--no-mdns'] });
 const browser = new Bonjour({ interface: '127.0.0.1', bind: '0.0.0.0' } as object, (err: Error) => process.stderr.write(`browser: ${err.message}\n`));
 const found: Array<{ name: string; port: number; txt: unknown; addresses: string[] }> = [];
 browser.find({ type: 'skill', protocol: 'tcp' }, (s: Service) => {
