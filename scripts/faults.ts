@@ -80,7 +80,8 @@ async function intensityPhase(): Promise<void> {
 interface ActorFigures {
   done: Record<FaultMode, number>;
   mismatches: string[];
-  restarts: number;
+  /** Fault requests sent again after a connection reset. */
+  retries: number;
 }
 
 async function stormPhase(): Promise<void> {
@@ -99,7 +100,7 @@ async function stormPhase(): Promise<void> {
   const actors: string[] = (await admin.get('/v1/debug/actors')).json.children.map((c: { id: string }) => c.id);
   out(`  actors: ${actors.join(', ')}`);
   const others = actors.filter((a) => a !== 'device');
-  const figures = new Map<string, ActorFigures>(actors.map((a) => [a, { done: { throw: 0, hang: 0, exit: 0 }, mismatches: [], restarts: 0 }]));
+  const figures = new Map<string, ActorFigures>(actors.map((a) => [a, { done: { throw: 0, hang: 0, exit: 0 }, mismatches: [], retries: 0 }]));
   const health = probeHealth(daemon.port);
   const deadline = Date.now() + MINUTES * 60_000 * 0.8;
   const stormStart = Date.now();
@@ -109,6 +110,7 @@ async function stormPhase(): Promise<void> {
     for (let i = 0; i < TIMES && Date.now() < until; i++) {
       for (const mode of FAULT_MODES) {
         const r = await injectAndAwaitRestart(admin, events, actor, mode, 30_000);
+        if (r.retried) f.retries++;
         if (r.ok) f.done[mode]++;
         else if (f.mismatches.push(`${mode} #${i + 1}: ${r.problem}`) > 5) return;
         await after?.();
@@ -122,19 +124,21 @@ async function stormPhase(): Promise<void> {
 
   // The device: each restart ends the session, which is started again.
   const restartSession = async () => {
-    await until('the device idle again', async () => (await admin.get('/v1/status')).status === 200);
-    await admin.post('/v1/control/start-session', { target: 'virtual' });
+    await admin.post('/v1/control/start-session', { target: 'virtual' }).catch((err: Error) => fail(`session restart: ${err.message}`));
   };
   await drive('device', Date.now() + MINUTES * 60_000 * 0.2, restartSession);
   const h = await health.stop();
+  if (daemon.proc.exitCode !== null || daemon.proc.signalCode !== null) {
+    fail(`the daemon died during the storm (${daemon.proc.exitCode ?? daemon.proc.signalCode}):\n${daemon.stderr().slice(-3000)}`);
+  }
 
   const tree = (await admin.get('/v1/debug/actors')).json;
-  out('\n  | actor | throw | hang | exit | restarts | status | problems |');
-  out('  | --- | ---: | ---: | ---: | ---: | --- | --- |');
+  out('\n  | actor | throw | hang | exit | restarts | status | resent | problems |');
+  out('  | --- | ---: | ---: | ---: | ---: | --- | ---: | --- |');
   for (const actor of actors) {
     const f = figures.get(actor)!;
     const node = tree.children.find((c: { id: string }) => c.id === actor);
-    out(`  | ${actor} | ${f.done.throw} | ${f.done.hang} | ${f.done.exit} | ${node?.restarts} | ${node?.status} | ${f.mismatches.slice(0, 2).join('; ').slice(0, 300) || '—'} |`);
+    out(`  | ${actor} | ${f.done.throw} | ${f.done.hang} | ${f.done.exit} | ${node?.restarts} | ${node?.status} | ${f.retries} | ${f.mismatches.slice(0, 2).join('; ').slice(0, 300) || '—'} |`);
     if (f.mismatches.length) fail(`${actor}: ${f.mismatches.length} fault(s) took the wrong path`);
     if (node?.status !== 'running') fail(`${actor} ends ${node?.status}`);
   }

@@ -10,6 +10,8 @@ export interface FaultOutcome {
   /** What went wrong, when not ok. */
   problem?: string;
   events: SupervisorEvent[];
+  /** The request was sent twice (a reset kept-alive connection). */
+  retried?: boolean;
 }
 
 const expected: Record<FaultMode, (e: SupervisorEvent) => boolean> = {
@@ -26,7 +28,12 @@ export async function injectAndAwaitRestart(
   timeoutMs = 30_000,
 ): Promise<FaultOutcome> {
   events.clear(actor);
-  const res = await admin.post('/v1/debug/actors/fault', { id: actor, mode });
+  // A kept-alive connection the server closed as it was reused fails before the request is
+  // read: that one is sent again, once (counted by the caller through `retried`).
+  const post = () => admin.post('/v1/debug/actors/fault', { id: actor, mode }).catch((err: Error) => ({ status: 0, text: err.message }));
+  let res = await post();
+  const retried = res.status === 0 && /ECONNRESET|socket hang up/.test(res.text);
+  if (retried) res = await post();
   if (res.status !== 200) return { ok: false, problem: `fault refused: ${res.status} ${res.text}`, events: [] };
   let seen: SupervisorEvent[];
   try {
@@ -38,5 +45,5 @@ export async function injectAndAwaitRestart(
   if (end.type === 'actor-given-up') return { ok: false, problem: `given up: ${end.error}`, events: seen };
   const ends = seen.filter((e) => e.type !== 'actor-restarted');
   if (ends.length !== 1 || !expected[mode](ends[0]!)) return { ok: false, problem: `${mode} took the wrong path: ${JSON.stringify(seen)}`, events: seen };
-  return { ok: true, events: seen };
+  return { ok: true, events: seen, retried };
 }
