@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { isRunning, spawnTracked, stopChild } from './childProcesses.ts';
 import { formatValue, median, runWhenMain, type BenchmarkOutcome } from './figure.ts';
 import { measureImportCosts } from './moduleImportCost.ts';
+import { isolatedDaemonEnv } from './daemonEnv.ts';
 
 const RUNS = 7;
 /** Seconds the process sits idle after ready before its RSS is read. */
@@ -100,7 +101,7 @@ async function startMany(name: string, make: () => { args: string[]; env: NodeJS
 async function workerThreadShare(): Promise<string> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-bench-startup-'));
   try {
-    const s = await startOnce(['--import', './bench/workerThreadLog.mjs', '--import', 'tsx', 'bin/skill-daemon.ts'], daemonEnv(tmp));
+    const s = await startOnce(['--import', './bench/workerThreadLog.mjs', '--import', 'tsx', 'bin/skill-daemon.ts'], isolatedDaemonEnv(tmp));
     const threads = s.stderr.split('\n').filter((l) => l.startsWith('worker-thread ')).map((l) => JSON.parse(l.slice(14)) as { atMs: number; rssMb: number; runs: string });
     if (threads.length === 0) return 'Worker threads: none started before ready.';
     const before = threads[0]!.rssMb;
@@ -110,19 +111,6 @@ async function workerThreadShare(): Promise<string> {
   }
 }
 
-function daemonEnv(tmp: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    SKILL_DAEMON_ADDR: '127.0.0.1:0',
-    SKILL_DATA_DIR: path.join(tmp, 'data'),
-    XDG_CONFIG_HOME: path.join(tmp, 'config'),
-    SKILL_NETWORK: 'loopback',
-    SKILL_LOG_STDERR: '0',
-    SKILL_MDNS: '0',
-  };
-  for (const key of ['SKILL_DAEMON_TOKEN', 'SKILL_FAULT_INJECTION', 'SKILL_ALLOWED_HOSTS']) delete env[key];
-  return env;
-}
 
 export async function run(): Promise<BenchmarkOutcome> {
   // Once, untimed, so the first timed start does not pay tsx's transform cache for every file.
@@ -130,7 +118,7 @@ export async function run(): Promise<BenchmarkOutcome> {
 
   const daemonRuns = await startMany('daemon', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-bench-startup-'));
-    return { args: ['--import', 'tsx', 'bin/skill-daemon.ts'], env: daemonEnv(tmp), cleanup: () => fs.rmSync(tmp, { recursive: true, force: true }) };
+    return { args: ['--import', 'tsx', 'bin/skill-daemon.ts'], env: isolatedDaemonEnv(tmp), cleanup: () => fs.rmSync(tmp, { recursive: true, force: true }) };
   });
   const bareRuns = await startMany('bare node -e', () => ({ args: ['-e', BARE_SERVER], env: { ...process.env } }));
 

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { formatValue, median, type Figure } from './figure.ts';
 import { watchForeignLoad } from './foreignLoad.ts';
 import { startServerProcess, type ServerProcess } from './serverProcess.ts';
+import { isolatedDaemonEnv } from './daemonEnv.ts';
 
 /** Body of POST /v1/lsl/virtual-source/start; the `virtual` target then uses the same options. */
 const HEADSET = { template: '10-20', channels: 32, sample_rate: 1000, line_noise: '60hz', seed: 42 };
@@ -106,15 +107,7 @@ export async function measureStreamingLag(): Promise<{ figure: Figure; notes: st
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-bench-lag-'));
   const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
   process.once('exit', removeTmp);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    SKILL_DAEMON_ADDR: '127.0.0.1:0',
-    SKILL_DATA_DIR: path.join(tmp, 'data'),
-    XDG_CONFIG_HOME: path.join(tmp, 'config'),
-    SKILL_NETWORK: 'loopback',
-    SKILL_LOG_STDERR: '0',
-  };
-  for (const key of ['SKILL_DAEMON_TOKEN', 'SKILL_FAULT_INJECTION', 'SKILL_ALLOWED_HOSTS']) delete env[key];
+  const env = isolatedDaemonEnv(tmp);
   let daemon: ServerProcess | null = null;
   let events: Subscriber | null = null;
   try {

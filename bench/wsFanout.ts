@@ -14,6 +14,7 @@ import { watchForeignLoad } from './foreignLoad.ts';
 import { closeAll, subscribeMany, type Subscriber } from './eventSubscribers.ts';
 import { quantile, sortedCopy } from './quantile.ts';
 import { startServerProcess, type ServerProcess } from './serverProcess.ts';
+import { isolatedDaemonEnv } from './daemonEnv.ts';
 
 const CLIENTS = 100;
 /** Seconds after the clients connect before counting (the first events find cold sockets). */
@@ -113,16 +114,7 @@ export async function run(): Promise<BenchmarkOutcome> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-bench-wsfanout-'));
   const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
   process.once('exit', removeTmp);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    SKILL_DAEMON_ADDR: '127.0.0.1:0',
-    SKILL_DATA_DIR: path.join(tmp, 'data'),
-    XDG_CONFIG_HOME: path.join(tmp, 'config'),
-    SKILL_NETWORK: 'loopback',
-    SKILL_LOG_STDERR: '0',
-    SKILL_MDNS: '0',
-  };
-  for (const key of ['SKILL_DAEMON_TOKEN', 'SKILL_FAULT_INJECTION', 'SKILL_ALLOWED_HOSTS']) delete env[key];
+  const env = isolatedDaemonEnv(tmp);
   const servers: ServerProcess[] = [];
   let subs: Subscriber[] = [];
   try {

@@ -19,6 +19,7 @@ import { describeMachine, machineLine } from '../bench/machine.ts';
 import { quantile, sortedCopy } from '../bench/quantile.ts';
 import { RESULTS_FILE, updateResultsFile } from '../bench/resultsFile.ts';
 import { startServerProcess } from '../bench/serverProcess.ts';
+import { isolatedDaemonEnv } from '../bench/daemonEnv.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -78,17 +79,8 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-soak-'));
   const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
   process.once('exit', removeTmp);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    SKILL_DAEMON_ADDR: '127.0.0.1:0',
-    SKILL_DATA_DIR: path.join(tmp, 'data'),
-    XDG_CONFIG_HOME: path.join(tmp, 'config'),
-    SKILL_NETWORK: 'loopback',
-    SKILL_LOG_STDERR: '0',
-    SKILL_MDNS: '0',
-  };
   // The daemon's own rate limits stay as shipped: the load stays inside them.
-  for (const key of ['SKILL_DAEMON_TOKEN', 'SKILL_FAULT_INJECTION', 'SKILL_ALLOWED_HOSTS', 'SKILL_RATE_LIMITS']) delete env[key];
+  const env = isolatedDaemonEnv(tmp, ['SKILL_RATE_LIMITS']);
 
   const daemon = await startServerProcess('daemon', 'bin/skill-daemon.ts', env);
   const pid = daemon.child.pid!;
