@@ -28,6 +28,7 @@ export const NOT_FUZZED: Readonly<Record<string, string>> = {
   'POST /service/uninstall': 'removes a system service',
   'POST /v1/settings/hooks/commands': 'a valid body can allow hook rules to run commands',
   'POST /v1/settings/dnd/command': 'a valid body sets the command run when Do Not Disturb applies',
+  'POST /v1/lsl/virtual-source/start': 'a valid body publishes an LSL stream on the machine\'s well-known LSL port, where every other LSL program sees it',
 };
 
 /** Routes that take seconds by design (a discovery window): fuzzed with this many requests at most. */
