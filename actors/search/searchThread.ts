@@ -19,7 +19,12 @@ import { neighborMetrics, type Neighbor } from './searchShapes.ts';
 const port = parentPort;
 if (!port) throw new Error('searchThread.ts must run in a worker thread');
 const post = (msg: FromSearchThread) => port.postMessage(msg);
-const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Set by `close`: long work stops at its next pause, so the thread is idle when it is stopped. */
+let closing = false;
+class ThreadClosing extends Error {}
+// Stopping a thread while hnswlib runs native code can abort the whole process (a C++ exception
+// with no JS left to take it), so long loops end here, between native calls, once closing.
+const pause = () => (closing ? Promise.reject(new ThreadClosing('the search thread is closing')) : new Promise<void>((resolve) => setImmediate(resolve)));
 
 interface PendingAdd {
   timestampMs: number;
@@ -114,7 +119,7 @@ function add(a: PendingAdd): void {
     // from an older encoder's rows). Its vectors are the index from now on.
     o.preferDim = a.vector.length;
     o.params = { ...o.params, model: a.model };
-    void rebuild('dimension', null, `${a.model} stores ${a.vector.length}-d embeddings, the index holds ${index.dim}-d ones of ${index.model}`);
+    rebuild('dimension', null, `${a.model} stores ${a.vector.length}-d embeddings, the index holds ${index.dim}-d ones of ${index.model}`).catch(() => undefined);
     arrivedDuringBuild?.push(a);
     return;
   }
@@ -241,6 +246,8 @@ port.on('message', (msg: ToSearchThread) => {
     case 'open':
       // A failure to open is the thread's failure: the owning actor restarts it.
       opened = open(msg.open);
+      // Awaited by every request; a failure here (or the thread closing mid-open) is theirs to see.
+      opened.catch(() => undefined);
       return;
     case 'add':
       add({ timestampMs: msg.timestampMs, day: msg.day, vector: new Float32Array(msg.vector), model: msg.model });
@@ -265,11 +272,16 @@ port.on('message', (msg: ToSearchThread) => {
       void answer(msg.id, () => storedDeviceNames(config!.dataDir));
       return;
     case 'close':
-      // A rebuild in progress is abandoned (the files hold the index it was replacing, and what
-      // that one lacks is caught up from SQLite at the next open): shutdown does not wait for it.
-      void answer(msg.id, () => {
+      // A rebuild in progress is abandoned at its next pause (the files hold the index it was
+      // replacing, and what that one lacks is caught up from SQLite at the next open).
+      closing = true;
+      void answer(msg.id, async () => {
         if (saveTimer) clearTimeout(saveTimer);
         saveTimer = null;
+        // The rebuild gives up at its next pause; the reply (after which the thread is stopped)
+        // waits for that, so no native call is running when it is.
+        await rebuilding?.catch(() => undefined);
+        await opened?.catch(() => undefined);
         if (!rebuilding && unsaved > 0) save();
         return null;
       });
