@@ -80,6 +80,7 @@ describe('graph cache', () => {
       return [{ label_id: 1, text: 'x', context: '', eeg_start: 1_000, eeg_end: 1_010, created_at: null, distance: 0.1 }];
     },
     labelsNear: () => [],
+    eegNodeOf: () => null,
   };
   const search = new InteractiveSearch({ dataDir, labels, now: () => now });
   const req = (query: string) => ({ query, kText: 1, kEeg: 1, kLabels: 0, reachMinutes: 1, snrPositiveOnly: false, deviceName: 'all' });

@@ -5,7 +5,7 @@
 // part of the key) or a new embedding is stored inside a time span the answer read.
 import { createHash } from 'node:crypto';
 import type { StoredEmbedding } from '../embeddings/embeddingEvents.ts';
-import { dominantDim, EEG_WINDOW_PAD_SECS, EegWindowReader, meanDirection, type WindowEpoch } from '../labels/eegWindowReader.ts';
+import { EEG_WINDOW_PAD_SECS, EegWindowReader, type WindowEpoch } from '../labels/eegWindowReader.ts';
 import type { Labels } from '../labels/labels.ts';
 import { TimeSlice } from '../labels/timeSlice.ts';
 import { toDot, toSvg, toSvg3d, toSvgByRelevance } from './graphDrawing.ts';
@@ -41,7 +41,7 @@ interface Cached {
 
 export interface InteractiveSearchDeps {
   dataDir: string;
-  labels: Pick<Labels, 'search' | 'labelsNear' | 'revision'>;
+  labels: Pick<Labels, 'search' | 'labelsNear' | 'revision' | 'eegNodeOf'>;
   now?: () => number;
 }
 
@@ -66,10 +66,11 @@ export class InteractiveSearch {
 
     const mode = req.mode === 'context' ? 'context' : 'text';
     const hits: TextHit[] = req.kText === 0 ? [] : await this.deps.labels.search(req.query, req.kText, Math.max(TEXT_EF, req.kText), mode);
-    const { epochsByWindow, labelEeg, spans } = await this.#readWindows(hits, req.reachMinutes * 60);
+    const { epochsByWindow, spans } = await this.#readWindows(hits, req.reachMinutes * 60);
     const graph = buildSearchGraph(req, hits, {
       epochs: (start, end) => epochsByWindow.get(`${start}:${end}`) ?? [],
-      labelEeg: (h) => labelEeg.get(h.label_id) ?? null,
+      // The label's EEG node: the mean direction of its window, kept current by the labels.
+      labelEeg: (h) => this.deps.labels.eegNodeOf(h.label_id),
       labelsNear: (t, pad) => this.deps.labels.labelsNear(t, pad),
     });
     const reply = { query: req.query, ...graph, dot: toDot(graph), svg: toSvg(graph), svg_col: toSvgByRelevance(graph), svg_3d: toSvg3d(graph) };
@@ -98,13 +99,9 @@ export class InteractiveSearch {
     return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
   }
 
-  /**
-   * The epochs around each label (its window ± reach) and the mean EEG of its own window, read
-   * one label at a time with a turn of the event loop in between.
-   */
+  /** The epochs around each label (its window ± reach), one label at a time with a turn of the event loop in between. */
   async #readWindows(hits: readonly TextHit[], reachSecs: number) {
     const epochsByWindow = new Map<string, WindowEpoch[]>();
-    const labelEeg = new Map<number, Float32Array>();
     const spans: Array<[number, number]> = [];
     const reader = new EegWindowReader(this.deps.dataDir);
     const slice = new TimeSlice();
@@ -113,19 +110,14 @@ export class InteractiveSearch {
         if (h.eeg_start === null || h.eeg_end === null) continue;
         const [start, end] = h.eeg_start <= h.eeg_end ? [h.eeg_start, h.eeg_end] : [h.eeg_end, h.eeg_start];
         const span: [number, number] = [start - reachSecs, end + reachSecs];
+        // The label's own window (±30 s) too: its EEG node moves when epochs arrive there.
         spans.push(span, [start - EEG_WINDOW_PAD_SECS, end + EEG_WINDOW_PAD_SECS]);
         epochsByWindow.set(`${span[0]}:${span[1]}`, reader.epochs(span[0], span[1]));
-        const own = reader.embeddings(start - EEG_WINDOW_PAD_SECS, end + EEG_WINDOW_PAD_SECS);
-        const dims = new Map<number, number>();
-        for (const v of own) dims.set(v.length, (dims.get(v.length) ?? 0) + 1);
-        const dim = dominantDim(dims);
-        const mean = dim === null ? null : meanDirection(own, dim);
-        if (mean) labelEeg.set(h.label_id, mean);
         await slice.pause();
       }
     } finally {
       reader.close();
     }
-    return { epochsByWindow, labelEeg, spans };
+    return { epochsByWindow, spans };
   }
 }
