@@ -87,19 +87,23 @@ test('failures outside the window do not count toward the intensity', () => {
   assert.equal(a.n, 7);
 });
 
-test('a nested supervisor escalates by failing, and its parent restarts the subtree', () => {
-  const leaf = { n: 0 };
-  const inner = supervisorMachine.provide({});
-  const innerSpecs = [spec('leaf', crashable(leaf), { intensity: { maxRestarts: 1, withinMs: 60_000 } })];
+/** An outer (root) supervisor over one nested supervisor `inner` that escalates by failing. */
+function nested(innerSpecs: ChildSpec[]) {
   const clock = new SimulatedClock();
   const outer = createActor(supervisorMachine, {
     clock,
     input: {
       escalation: 'give_up',
       now: () => clock.now(),
-      specs: [spec('inner', inner, { machine: 'supervisor', input: () => ({ specs: innerSpecs, escalation: 'fail', now: () => clock.now() }) })],
+      specs: [spec('inner', supervisorMachine, { machine: 'supervisor', input: () => ({ specs: innerSpecs, escalation: 'fail', now: () => clock.now() }) })],
     },
   });
+  return { outer, clock };
+}
+
+test('a nested supervisor escalates by failing, and its parent restarts the subtree', () => {
+  const leaf = { n: 0 };
+  const { outer, clock } = nested([spec('leaf', crashable(leaf), { intensity: { maxRestarts: 1, withinMs: 60_000 } })]);
   const errors: unknown[] = [];
   outer.subscribe({ error: (e) => errors.push(e) });
   outer.start();
@@ -149,16 +153,7 @@ test('a failed child\'s own children are stopped before it restarts: nothing is 
 test('an escalating subtree releases its grandchildren\'s resources', () => {
   const live = new Set<number>();
   const starts = { n: 0 };
-  const innerSpecs = [spec('leaf', withResource(live, starts), { intensity: { maxRestarts: 0, withinMs: 60_000 } })];
-  const clock = new SimulatedClock();
-  const outer = createActor(supervisorMachine, {
-    clock,
-    input: {
-      escalation: 'give_up',
-      now: () => clock.now(),
-      specs: [spec('inner', supervisorMachine, { machine: 'supervisor', input: () => ({ specs: innerSpecs, escalation: 'fail', now: () => clock.now() }) })],
-    },
-  });
+  const { outer, clock } = nested([spec('leaf', withResource(live, starts), { intensity: { maxRestarts: 0, withinMs: 60_000 } })]);
   outer.start();
   assert.deepEqual([...live], [1], 'the leaf holds one resource');
   // The leaf fails past its intensity: the inner supervisor throws and the outer one reaps it.
