@@ -41,16 +41,8 @@ export interface ScreenshotCounts {
   last_ocr_unix: number;
 }
 
-interface Row {
-  id: number;
-  timestamp: number;
-  unix_ts: number;
-  filename: string;
-  app_name: string;
-  window_title: string;
-  ocr_text: string;
-  gif_filename: string | null;
-}
+/** A stored screenshot as the queries read it: a result without its similarity. */
+type Row = Omit<ScreenshotResult, 'similarity'> & { id: number };
 
 const RESULT_COLUMNS = 's.id, s.timestamp, s.unix_ts, s.filename, s.app_name, s.window_title, s.ocr_text, s.gif_filename';
 
