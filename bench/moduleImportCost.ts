@@ -1,10 +1,9 @@
 // Where start-up time and memory go: which packages the daemon loads before it listens (its
 // static import graph, read from an esbuild metafile: dynamic imports are loaded on first use,
 // not at start), and what each of them costs to import by itself in a fresh process (wall time
-// and RSS growth), next to the TypeScript loader and the daemon's whole module graph.
+// and RSS growth), next to the TypeScript loader and the built daemon's whole module graph.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { formatValue } from './figure.ts';
 
@@ -48,14 +47,14 @@ async function staticPackages(): Promise<Set<string>> {
   return packages;
 }
 
-/** Median cost of `import(specifier)` in a fresh `node --import tsx` process. */
+/** Median cost of `import(specifier)` in a fresh plain `node` process (as the built daemon runs). */
 function importCost(specifier: string): Cost | null {
   const code =
     `const r0 = process.memoryUsage().rss; const t0 = performance.now(); await import(${JSON.stringify(specifier)}); ` +
     `process.stdout.write(JSON.stringify({ ms: performance.now() - t0, rssMb: (process.memoryUsage().rss - r0) / 1048576 }));`;
   const costs: Cost[] = [];
   for (let i = 0; i < REPEATS; i++) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
     if (r.status !== 0) return null;
     costs.push(JSON.parse(r.stdout) as Cost);
   }
@@ -79,13 +78,14 @@ export async function measureImportCosts(): Promise<string[]> {
   const atStart = await staticPackages();
   const bare = processMs(['-e', '']);
   const withTsx = processMs(['--import', 'tsx', '-e', '']);
-  const whole = importCost(pathToFileURL(path.join(REPO_ROOT, ENTRY)).href);
+  // `--version` answers once every static import is loaded and before the daemon starts.
+  const whole = processMs(['dist/daemon/skill-daemon.js', '--version']);
   const rows = HEAVY.map((name) => ({ name, loaded: atStart.has(name), cost: importCost(name) }))
     .filter((r) => r.cost)
     .sort((a, b) => b.cost!.ms - a.cost!.ms);
   const fmt = (c: Cost) => `${formatValue(c.ms)} ms, +${formatValue(c.rssMb)} MB`;
   return [
-    `Where start-up goes: an empty \`node -e ''\` takes ${formatValue(bare)} ms, with \`--import tsx\` ${formatValue(withTsx)} ms (the TypeScript loader: +${formatValue(withTsx - bare)} ms); importing ${ENTRY} with everything it loads statically ${whole ? fmt(whole) : 'failed'} (median of ${REPEATS} fresh processes) — the rest of the cold start is startDaemon itself (stores, actors, listen).`,
+    `Where start-up goes: an empty \`node -e ''\` takes ${formatValue(bare)} ms, with \`--import tsx\` ${formatValue(withTsx)} ms (the TypeScript loader: +${formatValue(withTsx - bare)} ms); the built daemon's \`--version\` (node plus every module ${ENTRY} loads statically) ${formatValue(whole)} ms (medians of ${REPEATS} fresh processes) — the rest of the cold start is startDaemon itself (stores, actors, listen).`,
     `Loaded at start (static imports of ${ENTRY}): ${rows.filter((r) => r.loaded).map((r) => `${r.name} ${fmt(r.cost!)}`).join('; ') || 'none of the heavy packages'}. Loaded on first use only: ${rows.filter((r) => !r.loaded).map((r) => `${r.name} ${fmt(r.cost!)}`).join('; ') || 'none'}. Each imported alone in a fresh process, so shared dependencies count in each.`,
   ];
 }

@@ -12,8 +12,14 @@ import { isRunning, spawnTracked, stopChild } from './childProcesses.ts';
 import { formatValue, median, runWhenMain, type BenchmarkOutcome } from './figure.ts';
 import { measureImportCosts } from './moduleImportCost.ts';
 import { isolatedDaemonEnv } from './daemonEnv.ts';
+import { buildDaemon } from '../scripts/build-daemon.ts';
 
 const RUNS = 7;
+/** What `npm start` runs: the built daemon (npm's prestart builds it first). */
+const BUILT = ['--enable-source-maps', 'dist/daemon/skill-daemon.js'];
+/** The same daemon from its TypeScript sources, as the tests run it; measured for comparison. */
+const FROM_SOURCE = ['--import', 'tsx', 'bin/skill-daemon.ts'];
+const SOURCE_RUNS = 3;
 /** Seconds the process sits idle after ready before its RSS is read. */
 const IDLE_S = 5;
 const GOAL_READY_MS = 500;
@@ -82,9 +88,9 @@ async function startOnce(args: string[], env: NodeJS.ProcessEnv): Promise<Start>
   }
 }
 
-async function startMany(name: string, make: () => { args: string[]; env: NodeJS.ProcessEnv; cleanup?: () => void }): Promise<Start[]> {
+async function startMany(name: string, runs: number, make: () => { args: string[]; env: NodeJS.ProcessEnv; cleanup?: () => void }): Promise<Start[]> {
   const starts: Start[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const { args, env, cleanup } = make();
     try {
       starts.push(await startOnce(args, env));
@@ -92,7 +98,7 @@ async function startMany(name: string, make: () => { args: string[]; env: NodeJS
       cleanup?.();
     }
     const s = starts.at(-1)!;
-    log(`${name} ${i + 1}/${RUNS}: ready in ${formatValue(s.readyMs)} ms, idle RSS ${formatValue(s.idleRssMb)} MB`);
+    log(`${name} ${i + 1}/${runs}: ready in ${formatValue(s.readyMs)} ms, idle RSS ${formatValue(s.idleRssMb)} MB`);
   }
   return starts;
 }
@@ -101,11 +107,11 @@ async function startMany(name: string, make: () => { args: string[]; env: NodeJS
 async function workerThreadShare(): Promise<string> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-bench-startup-'));
   try {
-    const s = await startOnce(['--import', './bench/workerThreadLog.mjs', '--import', 'tsx', 'bin/skill-daemon.ts'], isolatedDaemonEnv(tmp));
+    const s = await startOnce(['--import', './bench/workerThreadLog.mjs', ...BUILT], isolatedDaemonEnv(tmp));
     const threads = s.stderr.split('\n').filter((l) => l.startsWith('worker-thread ')).map((l) => JSON.parse(l.slice(14)) as { atMs: number; rssMb: number; runs: string });
     if (threads.length === 0) return 'Worker threads: none started before ready.';
     const before = threads[0]!.rssMb;
-    return `Worker threads started before ready: ${threads.map((t) => `${t.runs} at ${formatValue(t.atMs)} ms`).join(', ')}. RSS was ${formatValue(before)} MB when the first started and ${formatValue(s.idleRssMb)} MB idle, so the ${threads.length} threads (each its own V8 isolate with its own TypeScript loader and imports) and what runs after them account for about ${formatValue(s.idleRssMb - before)} MB.`;
+    return `Worker threads started before ready: ${threads.map((t) => `${t.runs} at ${formatValue(t.atMs)} ms`).join(', ')}. RSS was ${formatValue(before)} MB when the first started and ${formatValue(s.idleRssMb)} MB idle, so the ${threads.length} threads (each its own V8 isolate with its own imports) and what runs after them account for about ${formatValue(s.idleRssMb - before)} MB.`;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -113,14 +119,18 @@ async function workerThreadShare(): Promise<string> {
 
 
 export async function run(): Promise<BenchmarkOutcome> {
-  // Once, untimed, so the first timed start does not pay tsx's transform cache for every file.
-  spawnSync(process.execPath, ['--import', 'tsx', 'bin/skill-daemon.ts', '--version'], { cwd: REPO_ROOT });
+  const built = await buildDaemon();
+  log(`built ${built.files} modules in ${formatValue(built.ms)} ms`);
+  // Once, untimed, so the first timed start from sources does not pay tsx's transform cache.
+  spawnSync(process.execPath, [...FROM_SOURCE, '--version'], { cwd: REPO_ROOT });
 
-  const daemonRuns = await startMany('daemon', () => {
+  const daemon = (args: string[]) => () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-bench-startup-'));
-    return { args: ['--import', 'tsx', 'bin/skill-daemon.ts'], env: isolatedDaemonEnv(tmp), cleanup: () => fs.rmSync(tmp, { recursive: true, force: true }) };
-  });
-  const bareRuns = await startMany('bare node -e', () => ({ args: ['-e', BARE_SERVER], env: { ...process.env } }));
+    return { args, env: isolatedDaemonEnv(tmp), cleanup: () => fs.rmSync(tmp, { recursive: true, force: true }) };
+  };
+  const daemonRuns = await startMany('daemon', RUNS, daemon(BUILT));
+  const bareRuns = await startMany('bare node -e', RUNS, () => ({ args: ['-e', BARE_SERVER], env: { ...process.env } }));
+  const sourceRuns = await startMany('daemon from sources', SOURCE_RUNS, daemon(FROM_SOURCE));
 
   const ready = median(daemonRuns.map((s) => s.readyMs)), bareReady = median(bareRuns.map((s) => s.readyMs));
   const rss = median(daemonRuns.map((s) => s.idleRssMb)), bareRss = median(bareRuns.map((s) => s.idleRssMb));
@@ -128,9 +138,10 @@ export async function run(): Promise<BenchmarkOutcome> {
   const range = (xs: number[]) => `${formatValue(Math.min(...xs))}–${formatValue(Math.max(...xs))}`;
 
   const notes = [
-    `Each start: \`node --import tsx bin/skill-daemon.ts\` spawned from this process with fresh temporary data and config directories (SKILL_NETWORK=loopback, mDNS off, port 0), timed from spawn to the first GET /readyz answering 200 with ready:true (polled every 2 ms once the "listening on" line appears); RSS read from /proc/<pid>/status after ${IDLE_S} s idle. Median of ${RUNS} starts; tsx's transform cache warmed by one untimed \`--version\` run first.`,
+    `Each start: \`node ${BUILT.join(' ')}\` (what \`npm start\` runs; built in this run by scripts/build-daemon.ts, ${built.files} modules in ${formatValue(built.ms)} ms) spawned from this process with fresh temporary data and config directories (SKILL_NETWORK=loopback, mDNS off, port 0), timed from spawn to the first GET /readyz answering 200 with ready:true (polled every 2 ms once the "listening on" line appears); RSS read from /proc/<pid>/status after ${IDLE_S} s idle. Median of ${RUNS} starts.`,
     `Baseline: \`node -e\` requiring uWebSockets.js and answering GET /readyz on a loopback port, started and timed the same way.`,
     `Daemon: spawn to listening line ${formatValue(listening)} ms (median), to ready ${range(daemonRuns.map((s) => s.readyMs))} ms, idle RSS ${range(daemonRuns.map((s) => s.idleRssMb))} MB; bare: ready ${range(bareRuns.map((s) => s.readyMs))} ms, RSS ${range(bareRuns.map((s) => s.idleRssMb))} MB.`,
+    `The same daemon from its TypeScript sources (\`node ${FROM_SOURCE.join(' ')}\`, as the tests run it; tsx's transform cache warmed first), ${SOURCE_RUNS} starts: ready ${range(sourceRuns.map((s) => s.readyMs))} ms, idle RSS ${range(sourceRuns.map((s) => s.idleRssMb))} MB. The loader runs again in every worker thread, on a hooks thread of its own.`,
     `Load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (2 cores shared).`,
   ];
   if (ready >= GOAL_READY_MS || rss >= GOAL_RSS_MB) {

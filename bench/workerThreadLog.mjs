@@ -12,7 +12,7 @@ wt.Worker = class extends Original {
     const rssMb = process.memoryUsage().rss / 1048576;
     super(url, options);
     const runs = options?.eval ? 'inline source' : String(options?.workerData?.module ?? options?.workerData?.entry ?? url);
-    process.stderr.write(`worker-thread ${JSON.stringify({ atMs: performance.now(), rssMb, runs: runs.replace(/^.*?\/(?=(actors|bin|transport)\/)/, '') })}\n`);
+    process.stderr.write(`worker-thread ${JSON.stringify({ atMs: performance.now(), rssMb, runs: runs.replace(/^.*?\/(?=(actors|bin|transport|dist)\/)/, '') })}\n`);
   }
 };
 // Named imports (`import { Worker } from 'node:worker_threads'`) see the wrapper too.

@@ -1,9 +1,10 @@
 // How the OS service starts this daemon: the same Node binary and entry point as the running
-// process, from the repository (so `--import tsx` resolves), with the address and data folder it
+// process (the built bundle, or the sources with `--import tsx`), from the project folder, with the address and data folder it
 // was configured with. Shared by the `service` subcommand and the /service/* routes.
 import os from 'node:os';
 import path from 'node:path';
 import type { DaemonConfig } from '../actors/config.ts';
+import { daemonArgv, PROJECT_DIR } from '../actors/runtimeLayout.ts';
 import { ServiceInstaller } from '../actors/service/serviceInstaller.ts';
 
 export function daemonServiceInstaller(config: DaemonConfig, platform: NodeJS.Platform = process.platform): ServiceInstaller {
@@ -17,8 +18,8 @@ export function daemonServiceInstaller(config: DaemonConfig, platform: NodeJS.Pl
     runManager: config.service.runManager,
     searchPath: config.service.searchPath,
     command: {
-      argv: [process.execPath, '--import', 'tsx', path.join(import.meta.dirname, 'skill-daemon.ts')],
-      workingDirectory: path.resolve(import.meta.dirname, '..'),
+      argv: daemonArgv(),
+      workingDirectory: PROJECT_DIR,
       env,
     },
     logFile: path.join(os.homedir(), 'Library', 'Logs', 'skill-daemon.log'),

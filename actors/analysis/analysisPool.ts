@@ -8,10 +8,11 @@
 // - A worker that dies (crash, out of memory, terminate) fails only the job it was running, with
 //   AnalysisWorkerCrash; the next job starts a fresh worker.
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../runtimeLayout.ts';
 import { AnalysisError, isAnalysisErrorCode } from './analysisError.ts';
 import type { AnalysisJobArgs, AnalysisJobName } from './analysisJobs.ts';
-import type { AnalysisRequest, AnalysisResponse, AnalysisWorkerData } from './analysisProtocol.ts';
+import type { AnalysisRequest, AnalysisResponse } from './analysisProtocol.ts';
 
 export class AnalysisWorkerCrash extends Error {}
 
@@ -55,7 +56,7 @@ export class AnalysisPool {
   constructor(opts: AnalysisPoolOptions = {}) {
     this.size = Math.max(1, opts.size ?? Math.min(2, os.availableParallelism()));
     this.#idleMs = opts.idleMs ?? 10 * 60_000;
-    this.#entry = opts.entry ?? new URL('./analysisWorkerThread.ts', import.meta.url).href;
+    this.#entry = opts.entry ?? 'analysisWorkerThread';
     this.#maxHeapMb = opts.maxHeapMb ?? 1024;
   }
 
@@ -110,11 +111,7 @@ export class AnalysisPool {
   }
 
   #spawn(): Slot {
-    const data: AnalysisWorkerData = { entry: this.#entry };
-    const worker = new Worker(new URL('./analysisWorkerBoot.mjs', import.meta.url), {
-      workerData: data,
-      resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb },
-    });
+    const worker = startThread(this.#entry, {}, { resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb } });
     worker.unref();
     const slot: Slot = { worker, task: null, idleTimer: null, error: null };
     this.#slots.push(slot);

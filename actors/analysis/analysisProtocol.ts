@@ -12,8 +12,3 @@ export interface AnalysisRequest {
 export type AnalysisResponse =
   | { id: number; ok: true; json: Uint8Array }
   | { id: number; ok: false; code: AnalysisErrorCode | null; message: string };
-
-export interface AnalysisWorkerData {
-  /** Module the boot file loads: the worker thread entry (a URL). */
-  entry: string;
-}

@@ -2,8 +2,8 @@
 // seconds to minutes, and two at once on a small machine would only make both slower. Each gets a
 // fresh worker, which makes the timeout exact and cheap — the worker is terminated, whatever it
 // was doing — and returns its memory when it ends.
-import { Worker } from 'node:worker_threads';
-import type { AnalysisWorkerData } from './analysisProtocol.ts';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../runtimeLayout.ts';
 import type { UmapProgress } from './umapProjection.ts';
 import type { UmapJob, UmapWorkerMessage } from './umapProtocol.ts';
 
@@ -32,7 +32,7 @@ export class UmapRunner {
   #closed = false;
 
   constructor(opts: UmapRunnerOptions = {}) {
-    this.#entry = opts.entry ?? new URL('./umapWorkerThread.ts', import.meta.url).href;
+    this.#entry = opts.entry ?? 'umapWorkerThread';
     this.#maxHeapMb = opts.maxHeapMb ?? 2048;
   }
 
@@ -59,11 +59,7 @@ export class UmapRunner {
   #runNow(job: UmapJob, timeoutMs: number, onProgress: (p: UmapProgress) => void, onStart: () => void): Promise<UmapRun> {
     if (this.#closed) return Promise.reject(new UmapFailure('UMAP runner is closed'));
     onStart();
-    const data: AnalysisWorkerData = { entry: this.#entry };
-    const worker = new Worker(new URL('./analysisWorkerBoot.mjs', import.meta.url), {
-      workerData: data,
-      resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb },
-    });
+    const worker = startThread(this.#entry, {}, { resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb } });
     this.#workers.add(worker);
     return new Promise<UmapRun>((resolve, reject) => {
       let settled = false;

@@ -2,7 +2,8 @@
 // replies matched back, epoch samples transferred rather than copied. When the thread dies
 // without being asked to, every pending request is rejected and `onLost` is told, once; the
 // owner (the encoder actor) then fails and its supervisor starts a fresh thread.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../runtimeLayout.ts';
 import type { EpochSamples, FromEncoder, LoadedModel, ModelRequest, ToEncoder } from './encoderProtocol.ts';
 
 /** One epoch as the caller has it: channel arrays at their native rate. */
@@ -32,9 +33,7 @@ export class EncoderWorker {
   #closed = false;
 
   constructor(onLost: (message: string) => void) {
-    this.#worker = new Worker(new URL('../signal/signalWorkerBoot.mjs', import.meta.url), {
-      workerData: { entry: new URL('./encoderThread.ts', import.meta.url).href },
-    });
+    this.#worker = startThread('encoderThread');
     this.#worker.unref();
     this.#worker.on('message', (msg: FromEncoder) => {
       const p = this.#pending.get(msg.id);

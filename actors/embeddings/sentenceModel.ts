@@ -13,8 +13,9 @@
 // ("search_query: ") are the caller's business, as in the reference.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Tokenizer } from '@huggingface/tokenizers';
-import * as ort from 'onnxruntime-node';
+import type { Tokenizer } from '@huggingface/tokenizers';
+import type * as ort from 'onnxruntime-node';
+import { onnxRuntime } from './onnxRuntime.ts';
 import type { TextEmbeddingModel } from './textEncoder.ts';
 
 const BATCH = 32;
@@ -71,6 +72,8 @@ export class SentenceModel implements TextEmbeddingModel {
     const files = modelFolderFiles(dir);
     if ('missing' in files) throw new SentenceModelError(`${dir} has no ${files.missing}`);
     const config = files.config ? readJson(files.config, 'tokenizer_config.json') : {};
+    // Loaded with the first sentence model: the daemon starts without either library.
+    const [{ Tokenizer }, runtime] = await Promise.all([import('@huggingface/tokenizers'), onnxRuntime()]);
     let tokenizer: Tokenizer;
     try {
       tokenizer = new Tokenizer(readJson(files.tokenizer, 'tokenizer.json'), config);
@@ -87,7 +90,7 @@ export class SentenceModel implements TextEmbeddingModel {
 
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(files.onnx, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 });
+      session = await runtime.InferenceSession.create(files.onnx, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 });
     } catch (err) {
       throw new SentenceModelError(`${files.onnx} could not be loaded: ${(err as Error).message}`);
     }
@@ -134,10 +137,11 @@ export class SentenceModel implements TextEmbeddingModel {
       ids[i * len + j] = BigInt(id);
       mask[i * len + j] = 1n;
     }));
+    const { Tensor } = await onnxRuntime();
     const feeds: Record<string, ort.Tensor> = {};
     const shape = [n, len];
     for (const name of this.session.inputNames) {
-      feeds[name] = new ort.Tensor('int64', name === 'input_ids' ? ids : name === 'attention_mask' ? mask : new BigInt64Array(n * len), shape);
+      feeds[name] = new Tensor('int64', name === 'input_ids' ? ids : name === 'attention_mask' ? mask : new BigInt64Array(n * len), shape);
     }
     const result = await this.session.run(feeds);
     const pooled = result.sentence_embedding ?? null;

@@ -9,7 +9,8 @@
 //
 // onnxruntime-node runs inference synchronously on the calling thread; for this model that is
 // well under a millisecond per text, so it stays on the main thread.
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
+import { onnxRuntime, type Ort } from './onnxRuntime.ts';
 import { TRIGRAM_BUCKETS, trigramCounts } from './charTrigrams.ts';
 import { ensureBuiltinModel } from './builtinModels.ts';
 import { buildTextEncoder, TEXT_MODEL } from './textEncoderModel.ts';
@@ -31,14 +32,18 @@ export class BuiltinTextModel implements TextEmbeddingModel {
   readonly dim = TEXT_MODEL.dim;
   readonly lexical = true;
 
-  private constructor(private readonly session: ort.InferenceSession) {}
+  private constructor(
+    private readonly runtime: Ort,
+    private readonly session: ort.InferenceSession,
+  ) {}
 
   /** From `file` (written first if missing), or built in memory when no file is given. */
   static async load(file?: string): Promise<BuiltinTextModel> {
     if (file) ensureBuiltinModel(file);
     const source = file ?? buildTextEncoder();
-    const session = await ort.InferenceSession.create(source as never, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 });
-    return new BuiltinTextModel(session);
+    const runtime = await onnxRuntime();
+    const session = await runtime.InferenceSession.create(source as never, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 });
+    return new BuiltinTextModel(runtime, session);
   }
 
   async encode(texts: string[]): Promise<Float32Array[]> {
@@ -47,7 +52,7 @@ export class BuiltinTextModel implements TextEmbeddingModel {
       const batch = texts.slice(from, from + BATCH);
       const counts = new Float32Array(batch.length * TRIGRAM_BUCKETS);
       batch.forEach((t, i) => trigramCounts(t, counts, i));
-      const result = await this.session.run({ [TEXT_MODEL.inputName]: new ort.Tensor('float32', counts, [batch.length, TRIGRAM_BUCKETS]) });
+      const result = await this.session.run({ [TEXT_MODEL.inputName]: new this.runtime.Tensor('float32', counts, [batch.length, TRIGRAM_BUCKETS]) });
       const data = result[TEXT_MODEL.outputName]!.data as Float32Array;
       for (let i = 0; i < batch.length; i++) out.push(data.slice(i * this.dim, (i + 1) * this.dim));
     }

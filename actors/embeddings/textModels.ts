@@ -40,6 +40,8 @@ export class TextModels {
     this.dir = path.join(deps.dataDir, 'models', 'text');
   }
 
+  #restored: Promise<void> = Promise.resolve();
+
   /** The built-in model first, then every folder of the models folder, by name. */
   list(): TextModelEntry[] {
     let names: string[] = [];
@@ -57,8 +59,9 @@ export class TextModels {
     ];
   }
 
-  /** The model in use now. */
+  /** The model in use now (once the stored choice has been restored). */
   async current(): Promise<{ model: string; dim: number; lexical: boolean }> {
+    await this.#restored;
     const m = await textModel();
     return { model: m.name, dim: m.dim, lexical: m.lexical };
   }
@@ -73,7 +76,12 @@ export class TextModels {
   }
 
   /** At start-up: the stored choice, or the built-in model if it is gone or broken. */
-  async restore(): Promise<void> {
+  restore(): Promise<void> {
+    this.#restored = this.#restore();
+    return this.#restored;
+  }
+
+  async #restore(): Promise<void> {
     const wanted = this.deps.settings.get()[TEXT_MODEL_SETTING];
     if (typeof wanted !== 'string' || wanted === BUILTIN_TEXT_MODEL || wanted === '') return;
     try {

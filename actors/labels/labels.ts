@@ -359,6 +359,13 @@ export class Labels {
       if ('corrupt' in loaded) this.#log.warn('labels', `label_eeg_index.hnsw corrupt (${loaded.corrupt}): rebuilding it`);
       await this.#rebuildEeg();
     }
+    // With no label yet there is nothing to index: the text model (building the built-in one
+    // takes a few hundred milliseconds) loads with the first label or text search instead, which
+    // finds no text indices and builds them for that model.
+    if (this.#store.count() === 0) {
+      this.#log.info('labels', 'label indices ready: no labels yet (the text model loads with the first label or text search)');
+      return;
+    }
     const model = await this.#model();
     this.#text = await openTextIndices(this.#dataDir, this.#store, model, (m) => this.#log.warn('labels', m));
     const c = this.#counts();

@@ -4,12 +4,12 @@
 // process goes are rejected with LlmProcessLost.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { childExecArgv, entryUrl } from '../runtimeLayout.ts';
 import type { LlmLoadSpec, LlmModelInfo } from '../../machines/llmServer.ts';
 import type { GenParams } from './genParams.ts';
 import type { ChatTurn, ChildMessage, FinishReason, ParentMessage, Usage } from './llmProtocol.ts';
 
-const CHILD_ENTRY = fileURLToPath(new URL('./llmChild.ts', import.meta.url));
+const CHILD_ENTRY = entryUrl('llmChild');
 /** Lines of the child's stderr kept to explain a crash. */
 const STDERR_TAIL = 8;
 
@@ -54,8 +54,7 @@ export class LlmProcess {
 
   constructor(private readonly events: LlmProcessEvents) {
     // Under tsx the child needs the loader too; a built daemon forks plain JavaScript.
-    const execArgv = CHILD_ENTRY.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
-    this.#child = fork(CHILD_ENTRY, [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+    this.#child = fork(CHILD_ENTRY, [], { execArgv: childExecArgv(CHILD_ENTRY), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
     this.#child.on('message', (m: ChildMessage) => this.#onMessage(m));
     this.#child.on('error', (err) => events.log('error', `llama.cpp process: ${err.message}`));
     this.#child.on('exit', (code, signal) => this.#onExit(code, signal));

@@ -4,7 +4,8 @@
 // data is dropped (and counted) instead of growing memory without bound, and `backlog(true)` is
 // reported until the writer has caught up to half the limit.
 import fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../runtimeLayout.ts';
 import { segmentCsvPath } from './segmentWriter.ts';
 import type { EegFrame, ImuFrame, PpgFrame } from '../devices/source.ts';
 import type { Batch, EmbeddingUpdate, EpochRow, FinishSpec, FromWriter, SegmentSpec, SnapshotRow, ToWriter, WriterTotals } from './writerProtocol.ts';
@@ -167,9 +168,7 @@ export class RecordingWriter {
 
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
-    const w = new Worker(new URL('../signal/signalWorkerBoot.mjs', import.meta.url), {
-      workerData: { entry: new URL('./writerThread.ts', import.meta.url).href, options: { dataDir: this.dataDir } },
-    });
+    const w = startThread('writerThread', { options: { dataDir: this.dataDir } });
     w.unref();
     w.on('message', (msg: FromWriter) => this.#onMessage(msg));
     w.on('error', (err) => this.#lost(`writer thread failed: ${err.message}`));

@@ -2,7 +2,8 @@
 // replies, range searches streamed back epoch by epoch, vectors transferred rather than copied.
 // When the thread dies without being asked to, every pending request fails and `onLost` is
 // told, once; the owner (the search actor) then fails and its supervisor starts a fresh thread.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../runtimeLayout.ts';
 import type { FromSearchThread, IndexState, IndexStats, OpenRequest, RangeQuery, RebuildReport, ToSearchThread } from './searchProtocol.ts';
 import type { SearchEntry } from './searchShapes.ts';
 
@@ -37,9 +38,7 @@ export class SearchWorker {
   #closing: Promise<void> | null = null;
 
   constructor(events: SearchWorkerEvents) {
-    this.#worker = new Worker(new URL('../signal/signalWorkerBoot.mjs', import.meta.url), {
-      workerData: { entry: new URL('./searchThread.ts', import.meta.url).href },
-    });
+    this.#worker = startThread('searchThread');
     this.#worker.unref();
     this.#worker.on('message', (msg: FromSearchThread) => {
       switch (msg.type) {

@@ -4,7 +4,8 @@
 // structured-clone copy, and the caller's frame stays usable for other consumers such as the
 // recorder). Messages are handled in order, so PPG, IMU and filter changes interleave with EEG
 // exactly as sent.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../runtimeLayout.ts';
 import type { EegFrame, ImuFrame, PpgFrame } from '../devices/source.ts';
 import type { EegBandsPayload } from './eegBandsPayload.ts';
 import { filterConfigFrom, type FilterConfig } from './filterConfig.ts';
@@ -40,8 +41,8 @@ export class SignalPipelineWorker {
     this.channelNames = [...options.channelNames];
     this.#quality = this.channelNames.map(() => 'no_signal');
     this.#filter = filterConfigFrom({ ...options.filter, sample_rate: options.sampleRateHz });
-    const start: WorkerStart = { entry: new URL('./signalWorkerThread.ts', import.meta.url).href, options: { ...options, channelNames: [...options.channelNames] } };
-    this.#worker = new Worker(new URL('./signalWorkerBoot.mjs', import.meta.url), { workerData: start });
+    const start: WorkerStart = { options: { ...options, channelNames: [...options.channelNames] } };
+    this.#worker = startThread('signalWorkerThread', start);
     this.#worker.unref();
     this.#worker.on('message', (msg: FromWorker) => this.#onMessage(msg));
     this.#worker.on('error', (err) => this.#fail(err));

@@ -18,6 +18,5 @@ export type FromWorker =
   | { type: 'error'; id: number | null; message: string; buffer?: ArrayBuffer };
 
 export interface WorkerStart {
-  entry: string;
   options: SignalPipelineOptions;
 }

@@ -30,6 +30,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   args?: string[];
   addr?: string;
+  /** Node's arguments that start the daemon; default the sources under tsx (`--import tsx bin/skill-daemon.ts`). */
+  command?: string[];
 }
 
 export interface Exit {
@@ -97,7 +99,7 @@ function collectExit(proc: ChildProcess, timeoutMs: number, out = { stdout: '', 
 
 export async function spawnDaemon(opts: SpawnOptions = {}): Promise<RunningDaemon> {
   const dirs = opts.dirs ?? tempDirs();
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...(opts.args ?? [])], {
+  const proc = spawn(process.execPath, [...(opts.command ?? ['--import', 'tsx', CLI]), ...(opts.args ?? [])], {
     cwd: ROOT,
     env: daemonEnv(dirs, opts.env, opts.addr),
     stdio: ['ignore', 'pipe', 'pipe'],

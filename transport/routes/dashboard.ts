@@ -5,14 +5,13 @@
 // without an Authorization header. Everything they show comes from the token-checked API.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_DIR } from '../../actors/runtimeLayout.ts';
 import { route, type Route } from '../route.ts';
 import { serveStatic, type StaticFolder } from '../staticFiles.ts';
 import type { RouteServices } from './services.ts';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DASHBOARD_SOURCE_DIR = path.join(REPO_ROOT, 'dashboard');
-export const DASHBOARD_BUILD_DIR = path.join(REPO_ROOT, 'dist', 'dashboard');
+export const DASHBOARD_SOURCE_DIR = path.join(PROJECT_DIR, 'dashboard');
+export const DASHBOARD_BUILD_DIR = path.join(PROJECT_DIR, 'dist', 'dashboard');
 
 /**
  * The page arrives with `?token=` once; the script moves it to session storage and removes it from
