@@ -10,7 +10,7 @@ import { subscribe, type Subscriber } from './helpers/events.ts';
 
 const ctx = useDaemon({ env: { SKILL_FAULT_INJECTION: '1' } });
 
-/** The encoder loads on a thread of its own after the daemon listens: wait for it to settle. */
+/** The encoder loads on a thread of its own once something needs it: wait for it to settle. */
 async function settledStatus(timeoutMs = 15_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -50,12 +50,13 @@ test('models routes refuse bad input with 422', async () => {
 });
 
 test('catalog, config and inference device', async () => {
-  assert.equal((await settledStatus()).encoder_state, 'ready');
+  // Nothing has needed the encoder yet: it is parked, with no thread and no model in memory.
+  const parked = (await ctx.admin.get('/v1/models/status')).json;
+  assert.deepEqual([parked.encoder_state, parked.embed_worker_active, parked.encoder_loaded], ['unloaded', false, false], `parked: ${JSON.stringify(parked)}`);
   const catalog = (await ctx.admin.get('/v1/models/exg-catalog')).json;
   assert.equal(catalog.active_family, 'skill-spectral');
   assert.equal(catalog.active_model, 'Spectral fingerprint (built in)');
   assert.ok(Object.keys(catalog.families).length >= 20);
-  assert.equal(catalog.families['skill-spectral'].weights_cached, true, 'generated at start-up');
   assert.equal(catalog.families['luna-base'].weights_cached, false);
   assert.deepEqual(catalog.families.zuna.input, { sample_rate_hz: 256, samples: 1280, channels: 'any' });
   assert.ok(catalog.models.some((m: any) => m.family === 'skill-spectral' && m.recommended && m.filename === 'skill-spectral-v1.onnx'));
@@ -75,16 +76,18 @@ test('catalog, config and inference device', async () => {
 test('a virtual session is embedded every 5 s into the day database; status shows real timings', async () => {
   const sub = await subscribe(ctx.daemon.port, ctx.daemon.token);
   try {
-    const before = await settledStatus();
-    assert.equal(before.encoder_loaded, true);
-    assert.equal(before.encoder_state, 'ready');
-    assert.match(before.encoder_describe, /skill-spectral-v1\.onnx, eeg \[channels, 1280\] at 256 Hz → 128-d \(cpu\)/);
-    assert.equal(before.weights_found, true);
-    assert.equal(before.active_model_backend, 'skill_spectral');
-
     assert.equal((await ctx.admin.post('/v1/lsl/virtual-source/start', { template: 'muse', seed: 42 })).status, 200);
     assert.equal((await ctx.admin.post('/v1/control/start-session', { target: 'virtual' })).status, 200);
+    // The first epoch wakes the encoder: it starts its thread and loads (generating the built-in model).
     const first = await nextEmbedding(sub, 0, 30_000);
+    const woken = await settledStatus();
+    assert.deepEqual([woken.encoder_loaded, woken.encoder_state, woken.embed_worker_active], [true, 'ready', true], JSON.stringify(woken));
+    assert.match(woken.encoder_describe, /skill-spectral-v1\.onnx, eeg \[channels, 1280\] at 256 Hz → 128-d \(cpu\)/);
+    assert.equal(woken.weights_found, true);
+    assert.equal(woken.active_model_backend, 'skill_spectral');
+    const catalog = (await ctx.admin.get('/v1/models/exg-catalog')).json;
+    assert.equal(catalog.families['skill-spectral'].weights_cached, true, 'generated when first loaded');
+
     const second = await nextEmbedding(sub, first.payload.epoch);
     const third = await nextEmbedding(sub, second.payload.epoch);
     for (const f of [first, second, third]) {

@@ -142,7 +142,7 @@ function liveEpoch(dayDir: string, startMs: number, hz = 256, seed = 1): LiveEpo
   };
 }
 
-function rig(queueLimit?: number) {
+function rig(queueLimit?: number, parkAfterMs?: number) {
   const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
   const bus = new EventBus();
   const events: EventEnvelope[] = [];
@@ -151,6 +151,7 @@ function rig(queueLimit?: number) {
   const encoder = new EegEncoder({
     dataDir, bus, log: new DaemonLog(false), writer: { embedding: (u) => writes.push(u) }, inferenceDevice: () => 'auto',
     ...(queueLimit !== undefined && { queueLimit }),
+    ...(parkAfterMs !== undefined && { parkAfterMs }),
   });
   const emitted: SupervisorEmitted[] = [];
   const supervisor = createActor(supervisorMachine, {
@@ -195,6 +196,32 @@ test('live epochs are embedded, written through the writer, announced and handed
     // encodeEpochs (re-embedding) goes through the same thread and gives the same vectors.
     const again = await r.encoder.encodeEpochs([{ channels: liveEpoch(r.dayDir, 0).channels, sampleRateHz: 256 }]);
     assert.deepEqual(again.vectors[0], r.writes[0]!.vector);
+  } finally {
+    r.supervisor.stop();
+  }
+});
+
+test('the encoder parks when idle (no thread, no model) and wakes for the next epoch or re-embed with the same vectors', async () => {
+  const r = rig(undefined, 150);
+  r.supervisor.start();
+  try {
+    // Started, nothing needs it: parked.
+    await new Promise((res) => setTimeout(res, 100));
+    assert.deepEqual([r.encoder.state, r.encoder.injectWorkerFault()], ['unloaded', false], 'no thread before anything needs one');
+    const epoch = liveEpoch(r.dayDir, 3_000_000);
+    r.encoder.onEpoch(epoch);
+    await r.waitFor(r.embedded, 1);
+    const first = r.writes[0]!.vector;
+    // Idle for the park delay: the thread stops and the model is unloaded.
+    const until = Date.now() + 10_000;
+    while (r.encoder.state !== 'unloaded' && Date.now() < until) await new Promise((res) => setTimeout(res, 20));
+    assert.equal(r.encoder.state, 'unloaded', 'parked after the idle delay');
+    assert.equal(r.encoder.model, null, 'model unloaded');
+    assert.equal(r.encoder.injectWorkerFault(), false, 'no thread while parked');
+    // A re-embed while parked wakes it and waits for the model.
+    const again = await r.encoder.encodeEpochs([{ channels: epoch.channels, sampleRateHz: 256 }]);
+    assert.deepEqual(again.vectors[0], first, 'the same vector after waking');
+    assert.deepEqual(r.emitted, [], 'parking is not a failure');
   } finally {
     r.supervisor.stop();
   }

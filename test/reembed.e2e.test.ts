@@ -108,14 +108,6 @@ const progressOf = (sub: Subscriber) => sub.frames.filter((f) => f.type === 'ree
 const nextProgress = (sub: Subscriber, status: string, timeoutMs = 30_000, from = 0) =>
   sub.next((f) => f.type === 'reembed-progress' && f.payload.status === status && sub.frames.indexOf(f) >= from, timeoutMs);
 
-async function encoderReady(): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if ((await ctx.admin.get('/v1/models/status')).json.encoder_state === 'ready') return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail('encoder not ready');
-}
-
 test('reembed config: the reference\'s defaults, 422 for bad bodies, changes stored and returned', async () => {
   const defaults = (await ctx.admin.get('/v1/settings/reembed-config')).json;
   assert.deepEqual(defaults, {
@@ -142,7 +134,7 @@ test('reembed config: the reference\'s defaults, 422 for bad bodies, changes sto
 });
 
 test('estimate before any run: epoch rows only, per day, with a measured time per epoch', async () => {
-  await encoderReady();
+  // The encoder is parked until something needs it: the estimate's calibration wakes it.
   const est = (await ctx.admin.get('/v1/models/estimate-reembed')).json;
   assert.equal(est.total_epochs, PLANTED + ORPHANS.length, 'band rows of the reference-era file are not epochs');
   assert.deepEqual([est.embedded, est.missing, est.date_dirs, est.coverage_pct], [0, PLANTED + ORPHANS.length, 2, 0]);

@@ -37,6 +37,12 @@ export const LIVE_QUEUE_LIMIT = 128;
 const LIVE_BATCH = 16;
 /** The reference warns when one epoch takes longer than this. */
 const SLOW_EMBED_MS = 2_000;
+/**
+ * With nothing to embed for this long, the encoder parks: its thread (a V8 isolate with
+ * onnxruntime and the model, some 30–40 MB) stops until the next epoch or re-embed. Long enough
+ * that a headset reconnecting or a short pause between sessions keeps the model loaded.
+ */
+export const PARK_AFTER_MS = 5 * 60_000;
 
 export interface EegEncoderDeps {
   dataDir: string;
@@ -47,6 +53,8 @@ export interface EegEncoderDeps {
   /** `exg_inference_device` as set (auto|cpu|gpu|mlx); this build runs onnxruntime on the CPU whatever it says. */
   inferenceDevice(): string;
   queueLimit?: number;
+  /** Idle time after which the thread is stopped and the model unloaded (default PARK_AFTER_MS). */
+  parkAfterMs?: number;
 }
 
 export class EncoderUnavailableError extends Error {
@@ -77,8 +85,13 @@ export class EegEncoder {
   #skipped = 0;
   #failed = 0;
   #latestMetrics: EpochMetrics | null = null;
-  /** Sends to the running actor (set while it runs). */
+  /** Sends to the running actor while its thread runs (active). */
   #toActor: ((e: EncoderEvent) => void) | null = null;
+  /** Sends to the running actor in any state (parked too). */
+  #link: ((e: EncoderEvent) => void) | null = null;
+  #lastUsedMs = Date.now();
+  /** encodeEpochs calls in flight. */
+  #busy = 0;
   readonly #settled = new Set<(s: EncoderState) => void>();
 
   constructor(private readonly deps: EegEncoderDeps) {
@@ -113,6 +126,7 @@ export class EegEncoder {
   /** Resolves once the encoder is ready, metrics-only or failed (at once if it is), or after `timeoutMs`. */
   settled(timeoutMs = 30_000): Promise<EncoderState> {
     if (isSettled(this.#state)) return Promise.resolve(this.#state);
+    this.#want();
     return new Promise((resolve) => {
       const done = (s: EncoderState) => {
         clearTimeout(timer);
@@ -138,6 +152,7 @@ export class EegEncoder {
       return;
     }
     this.#queue.push({ epoch, attempts: 0 });
+    this.#want();
     void this.#drain();
   };
 
@@ -147,10 +162,18 @@ export class EegEncoder {
    * unless the encoder is ready.
    */
   async encodeEpochs(epochs: EpochInput[]): Promise<{ vectors: Float32Array[]; model: string; ms: number[] }> {
-    const worker = this.#worker;
-    if (this.#state !== 'ready' || !worker) throw new EncoderUnavailableError(this.#state);
-    const r = await worker.encode(epochs);
-    return { vectors: r.vectors, model: this.#family, ms: r.ms };
+    this.#busy++;
+    try {
+      // Parked or still loading: wake it and wait, as a live epoch would.
+      if (this.#state === 'unloaded' || this.#state === 'loading') await this.settled();
+      const worker = this.#worker;
+      if (this.#state !== 'ready' || !worker) throw new EncoderUnavailableError(this.#state);
+      const r = await worker.encode(epochs);
+      return { vectors: r.vectors, model: this.#family, ms: r.ms };
+    } finally {
+      this.#busy--;
+      this.#lastUsedMs = Date.now();
+    }
   }
 
   /** Loads the active family's model again (its config changed); false when the actor is not running. */
@@ -171,6 +194,14 @@ export class EegEncoder {
   logic() {
     return encoderMachine.provide({
       actors: {
+        link: fromCallback(({ sendBack }) => {
+          this.#link = sendBack;
+          // Restarted (or started) with work already waiting: wake at once.
+          if (this.#queue.length > 0 || this.#settled.size > 0 || this.#busy > 0) sendBack({ type: 'encoder.wanted' });
+          return () => {
+            if (this.#link === sendBack) this.#link = null;
+          };
+        }),
         thread: fromCallback(({ sendBack }) => {
           const worker = new EncoderWorker((message) => sendBack({ type: 'worker.lost', message }));
           this.#worker = worker;
@@ -182,7 +213,13 @@ export class EegEncoder {
             }
           });
           sendBack({ type: 'encoder.load' });
+          const parkAfterMs = this.deps.parkAfterMs ?? PARK_AFTER_MS;
+          const idleCheck = setInterval(() => {
+            if (this.#queue.length === 0 && this.#busy === 0 && !this.#draining && Date.now() - this.#lastUsedMs >= parkAfterMs) sendBack({ type: 'encoder.idle' });
+          }, Math.max(10, Math.min(parkAfterMs / 4, 30_000)));
+          idleCheck.unref();
           return () => {
+            clearInterval(idleCheck);
             offBus();
             if (this.#toActor === sendBack) this.#toActor = null;
             if (this.#worker === worker) this.#worker = null;
@@ -212,6 +249,12 @@ export class EegEncoder {
     if (device === 'gpu' || device === 'mlx') this.deps.log.info('encoder', `exg_inference_device is "${device}" but this build of onnxruntime has only the CPU provider; running on the CPU`);
     const model = await worker.load({ family: familyId, path: file, builtin: family.builtin === true, input: family.input, threads: 1 });
     return { kind: 'ready', model };
+  }
+
+  /** Something needs the encoder now: wake it if parked (ignored when active). */
+  #want(): void {
+    this.#lastUsedMs = Date.now();
+    this.#link?.({ type: 'encoder.wanted' });
   }
 
   #enter(state: EncoderState, context: EncoderContext | null): void {

@@ -47,6 +47,8 @@ export interface EpochSamples {
 export type ToEncoder =
   | { type: 'load'; id: number; model: ModelRequest }
   | { type: 'encode'; id: number; epochs: EpochSamples[] }
+  /** Release the session and end the thread once the messages before it are done. */
+  | { type: 'close' }
   /** Fault injection for supervision tests: the thread dies as a native crash would take it. */
   | { type: 'fault' };
 

@@ -103,6 +103,14 @@ port.on('message', (msg: ToEncoder) => {
     return;
   }
   chain = chain.then(async () => {
+    if (msg.type === 'close') {
+      // Only here, between messages, is the thread never inside onnxruntime's native code:
+      // ending it there (Worker.terminate) can abort the whole process.
+      await session?.release();
+      session = null;
+      process.exit(0); // in a worker thread this ends the thread only
+      return;
+    }
     try {
       if (msg.type === 'load') {
         const reply: FromEncoder = { type: 'loaded', id: msg.id, model: await load(msg.model) };

@@ -6,6 +6,9 @@ import type { Worker } from 'node:worker_threads';
 import { startThread } from '../runtimeLayout.ts';
 import type { EpochSamples, FromEncoder, LoadedModel, ModelRequest, ToEncoder } from './encoderProtocol.ts';
 
+/** How long a closing thread may take to finish its message and end before it is terminated. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
 /** One epoch as the caller has it: channel arrays at their native rate. */
 export interface EpochInput {
   channels: ArrayLike<number>[];
@@ -76,13 +79,24 @@ export class EncoderWorker {
     this.#worker.postMessage({ type: 'fault' } satisfies ToEncoder);
   }
 
-  /** Stops the thread; pending requests reject. Not reported as lost. */
+  /**
+   * Stops the thread; pending requests reject. Not reported as lost. The thread finishes the
+   * message it is on, releases its session and ends by itself; it is terminated only if that
+   * takes longer than CLOSE_TIMEOUT_MS (or it is gone already), because terminating a thread
+   * inside onnxruntime's native code can abort the whole process.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     for (const p of this.#pending.values()) p.reject(new EncoderLostError('encoder closed'));
     this.#pending.clear();
-    await this.#worker.terminate();
+    if (this.#lost) return void (await this.#worker.terminate());
+    const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
+    this.#worker.ref();
+    this.#worker.postMessage({ type: 'close' } satisfies ToEncoder);
+    const timer = setTimeout(() => void this.#worker.terminate(), CLOSE_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
   }
 
   #request(make: (id: number) => ToEncoder, transfer: ArrayBuffer[] = []): Promise<FromEncoder> {

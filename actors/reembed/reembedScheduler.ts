@@ -166,7 +166,8 @@ export class ReembedScheduler {
     const perDay: DayCounts[] = reembedDays(this.deps.dataDir).map(dayCounts);
     const total = perDay.reduce((n, d) => n + d.total, 0);
     const missing = perDay.reduce((n, d) => n + d.missing, 0);
-    const { ms, source } = await this.#perEpochMs();
+    // Calibrating wakes a parked encoder: only worth it when there is something to estimate.
+    const { ms, source } = missing > 0 ? await this.#perEpochMs() : { ms: 0, source: 'none' as const };
     const cfg = readReembedConfig(this.deps.settings);
     const perEpochWithThrottle = ms + cfg.idle_reembed_throttle_ms / chunkSize(cfg);
     return {
@@ -471,7 +472,8 @@ export class ReembedScheduler {
     if (this.#spentEpochs) return { ms: this.#spentMs / this.#spentEpochs, source: 'reembed' };
     if (this.deps.encoder.timings.avgMs > 0) return { ms: this.deps.encoder.timings.avgMs, source: 'live' };
     if (this.#calibratedMs !== null) return { ms: this.#calibratedMs, source: 'calibration' };
-    if (this.deps.encoder.state !== 'ready') return { ms: 0, source: 'none' };
+    // Parked or loading is fine: encodeEpochs wakes it and waits for the model.
+    if (this.deps.encoder.state === 'metrics_only' || this.deps.encoder.state === 'failed') return { ms: 0, source: 'none' };
     try {
       const epoch: EpochInput = { channels: Array.from({ length: 4 }, (_, c) => Float32Array.from({ length: 1280 }, (_, i) => 40 * Math.sin((2 * Math.PI * (c + 9) * i) / 256))), sampleRateHz: 256 };
       await this.deps.encoder.encodeEpochs([epoch]);
