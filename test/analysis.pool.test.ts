@@ -83,6 +83,19 @@ test('a queued job can be withdrawn; a closed pool refuses work', async () => {
   await assert.rejects(pool.run('metrics', data, range), /closed/);
 });
 
+test('closing lets a running job finish and answer before its worker stops; idle workers stop at once', async () => {
+  const pool = new AnalysisPool({ size: 2, entry: FAKE_WORKER });
+  await pool.run('metrics', data, { n: 0 } as never);
+  const running = pool.run('metrics', data, { n: 5, blockMs: 300 } as never);
+  // Two workers: one idle from the first job, one busy.
+  const busySecond = pool.run('metrics', data, { n: 6, blockMs: 300 } as never);
+  const closed = pool.close();
+  assert.equal(decode(await running).n, 5, 'the running job still answers');
+  assert.equal(decode(await busySecond).n, 6, 'and the other');
+  await closed;
+  assert.equal(pool.workers, 0, 'every worker stopped');
+});
+
 test('an idle pool does not keep the process alive', () => {
   const script = `
     import { AnalysisPool } from ${JSON.stringify(path.join(ROOT, 'actors/analysis/analysisPool.ts'))};

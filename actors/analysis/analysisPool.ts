@@ -16,6 +16,9 @@ import type { AnalysisRequest, AnalysisResponse } from './analysisProtocol.ts';
 
 export class AnalysisWorkerCrash extends Error {}
 
+/** How long close() lets a running job finish before its worker is terminated anyway. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
 export interface AnalysisPoolOptions {
   /** Workers at most (default: 2, or 1 on a single core). */
   size?: number;
@@ -88,10 +91,23 @@ export class AnalysisPool {
     return this.#slots.length;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Refuses new jobs, rejects waiting ones, stops idle workers, and lets running jobs finish
+   * (their callers get their answers) before those workers stop too: a worker terminated while
+   * inside better-sqlite3's native code can abort the whole process. One still busy after
+   * `timeoutMs` is terminated regardless.
+   */
+  async close(timeoutMs = CLOSE_TIMEOUT_MS): Promise<void> {
     this.#closed = true;
     for (const t of this.#queue.splice(0)) this.#settle(t, new Error('analysis pool is closed'));
-    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+    await Promise.all(
+      [...this.#slots].map((slot) => {
+        const exited = new Promise<void>((resolve) => slot.worker.once('exit', () => resolve()));
+        if (slot.task === null) void slot.worker.terminate();
+        const timer = setTimeout(() => void slot.worker.terminate(), timeoutMs);
+        return exited.finally(() => clearTimeout(timer));
+      }),
+    );
   }
 
   #dispatch(): void {
@@ -129,6 +145,8 @@ export class AnalysisPool {
     slot.task = null;
     if (msg.ok) this.#settle(task, null, msg.json);
     else this.#settle(task, isAnalysisErrorCode(msg.code) ? new AnalysisError(msg.code, msg.message) : new Error(msg.message));
+    // Closing: the job is done and the thread is out of native code, so it can stop now.
+    if (this.#closed) return void slot.worker.terminate();
     if (this.#queue.length > 0) return this.#dispatch();
     slot.worker.unref();
     slot.idleTimer = setTimeout(() => void slot.worker.terminate(), this.#idleMs);
