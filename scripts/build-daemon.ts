@@ -10,6 +10,13 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { ENTRY_SOURCES, PROJECT_DIR } from '../actors/runtimeLayout.ts';
 
+/** Packages left as imports: native addons, and packages that load files relative to themselves. */
+const EXTERNAL = [
+  'better-sqlite3', 'uWebSockets.js', 'onnxruntime-node', 'hnswlib-node', 'sharp', 'node-llama-cpp',
+  '@huggingface/tokenizers', '@abandonware/noble', '@abandonware/*', 'tsx', 'tsx/*', 'esbuild',
+  'selfsigned', '@statelyai/inspect', 'umap-js', 'onnx-proto',
+];
+
 export const DAEMON_BUILD_DIR = path.join(PROJECT_DIR, 'dist', 'daemon');
 
 export interface DaemonBuild {
@@ -38,7 +45,11 @@ export async function buildDaemon(outdir = DAEMON_BUILD_DIR): Promise<DaemonBuil
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    // Pure-JavaScript packages go into the bundle (no module resolution, no CommonJS export
+    // scanning at start-up); native addons and packages that find files beside themselves stay
+    // imports.
+    external: EXTERNAL,
+    banner: { js: "import { createRequire as __skillCreateRequire } from 'node:module'; const require = __skillCreateRequire(import.meta.url);" },
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
