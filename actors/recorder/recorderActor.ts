@@ -6,7 +6,7 @@
 import { fromCallback } from 'xstate';
 import { recorderMachine, type RecorderEvent, type SegmentInput } from '../../machines/recorder.ts';
 import type { SessionTap } from '../devices/liveSession.ts';
-import type { DeviceInfo, SourceFrame } from '../devices/source.ts';
+import type { DeviceInfo, EegFrame, ImuFrame, PpgFrame, SourceFrame } from '../devices/source.ts';
 import type { EegBandsPayload } from '../signal/eegBandsPayload.ts';
 import { nextUtcMidnight } from '../store/dayDirs.ts';
 import { metricsOfSnapshot, type EpochMetrics } from '../store/epochMetrics.ts';
@@ -35,11 +35,24 @@ interface OpenSegment {
   epocher: Epocher;
 }
 
+/**
+ * Raw samples of an open session that arrive while it has no segment — the recorder actor
+ * restarting after a failure (backoff plus opening the next file) — are held, this many
+ * milliseconds of them at most, and written into the next segment, which starts at the first one
+ * held. A restart inside the supervisor's first backoffs then loses no sample; only a longer gap
+ * (the recorder given up, a disk that stays full) drops the oldest held ones.
+ */
+export const HOLD_MS = 10_000;
+
+type RawFrame = EegFrame | PpgFrame | ImuFrame;
+
 /** Connects the live session to whichever recorder actor is running (it survives restarts). */
 export class RecorderLink implements SessionTap {
   #segment: OpenSegment | null = null;
   #session: { target: string; info: DeviceInfo } | null = null;
   #send: ((e: RecorderEvent) => void) | null = null;
+  readonly #held: RawFrame[] = [];
+  #heldDropped = 0;
 
   constructor(
     private readonly writer: RecordingWriter,
@@ -49,7 +62,7 @@ export class RecorderLink implements SessionTap {
   /** The running recorder actor registers here; it is told about a session already open. */
   attach(send: (e: RecorderEvent) => void): () => void {
     this.#send = send;
-    if (this.#session) send({ type: 'session.open', ...this.#session, atMs: this.now() });
+    if (this.#session) send({ type: 'session.open', ...this.#session, atMs: this.#held[0]?.t0Ms ?? this.now() });
     return () => {
       if (this.#send === send) this.#send = null;
     };
@@ -57,6 +70,12 @@ export class RecorderLink implements SessionTap {
 
   setSegment(s: OpenSegment | null): void {
     this.#segment = s;
+    if (s) for (const f of this.#held.splice(0)) this.frame(f);
+  }
+
+  /** Frames held while no segment was open, and those dropped because the gap outgrew HOLD_MS. */
+  held(): { frames: number; dropped: number } {
+    return { frames: this.#held.length, dropped: this.#heldDropped };
   }
 
   /** Receives every finished epoch with its samples (the encoder). */
@@ -67,11 +86,13 @@ export class RecorderLink implements SessionTap {
   }
 
   open(target: string, info: DeviceInfo): void {
+    this.#held.length = 0;
     this.#session = { target, info };
     this.#send?.({ type: 'session.open', target, info, atMs: this.now() });
   }
 
   close(reason = 'disconnected'): void {
+    this.#held.length = 0;
     this.#session = null;
     this.#send?.({ type: 'session.close', reason });
   }
@@ -81,7 +102,7 @@ export class RecorderLink implements SessionTap {
       this.#send?.({ type: 'segment.rollover', atMs: this.#segment.dayEndMs, from: this.#segment.csvPath });
     }
     const s = this.#segment;
-    if (!s) return;
+    if (!s) return this.#hold(f);
     switch (f.kind) {
       case 'eeg':
         if (this.onEpoch) s.ring.push(f.t0Ms, f.channels);
@@ -92,6 +113,15 @@ export class RecorderLink implements SessionTap {
         return this.writer.imu(s.id, f);
       default:
         return;
+    }
+  }
+
+  #hold(f: SourceFrame): void {
+    if (!this.#session || (f.kind !== 'eeg' && f.kind !== 'ppg' && f.kind !== 'imu')) return;
+    this.#held.push(f);
+    while (this.#held.length > 1 && f.t0Ms - this.#held[0]!.t0Ms > HOLD_MS) {
+      this.#held.shift();
+      this.#heldDropped++;
     }
   }
 
