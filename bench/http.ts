@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { compared, formatValue, median, type BenchmarkOutcome } from './figure.ts';
 import { watchForeignLoad } from './foreignLoad.ts';
 import { pickLoadGenerator, type LoadSettings } from './loadGenerator.ts';
+import { builtDaemon } from './builtDaemon.ts';
 import { startServerProcess, type ServerProcess } from './serverProcess.ts';
 
 // Many short interleaved rounds rather than a few long ones: on a small VM throughput drifts by
@@ -64,7 +65,7 @@ export async function run(): Promise<BenchmarkOutcome> {
     delete daemonEnv.SKILL_ALLOWED_HOSTS;
     // Registered as soon as each one is up, so the finally block stops it whatever fails later.
     const started = (p: Promise<ServerProcess>) => p.then((s) => (servers.push(s), s));
-    const daemon = await started(startServerProcess('daemon', 'bin/skill-daemon.ts', daemonEnv));
+    const daemon = await started(startServerProcess('daemon', (await builtDaemon()).entry, daemonEnv));
 
     const first = await get(daemon.url + PATH, token);
     if (first.status !== 200) throw new Error(`daemon answered ${first.status} to GET ${PATH}: ${first.body}`);

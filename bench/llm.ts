@@ -16,6 +16,7 @@ import { DEFAULT_GEN_PARAMS } from '../actors/llm/genParams.ts';
 import { ensureTinyGguf, TINY_GGUF_NAME } from '../scripts/build-tiny-gguf.ts';
 import { compared, formatValue, median, runWhenMain, type BenchmarkOutcome, type Figure } from './figure.ts';
 import { watchForeignLoad } from './foreignLoad.ts';
+import { builtDaemon } from './builtDaemon.ts';
 import { startServerProcess } from './serverProcess.ts';
 
 const ROUNDS = 5;
@@ -65,7 +66,7 @@ export async function run(): Promise<BenchmarkOutcome> {
   const dataDir = path.join(tmp, 'data');
   const modelPath = path.join(dataDir, 'models', 'llm', TINY_GGUF_NAME);
   ensureTinyGguf(modelPath);
-  const daemon = await startServerProcess('daemon', 'bin/skill-daemon.ts', {
+  const daemon = await startServerProcess('daemon', (await builtDaemon()).entry, {
     ...process.env,
     SKILL_DAEMON_ADDR: '127.0.0.1:0',
     SKILL_DATA_DIR: dataDir,

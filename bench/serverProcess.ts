@@ -13,14 +13,15 @@ export interface ServerProcess {
 const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
 const REPO_ROOT = new URL('..', import.meta.url).pathname;
 
-/** Runs `node --import tsx <script>` from the repo root; `script` is relative to it. */
+/** Runs `node <script>` from the repo root (`--import tsx` first for a .ts script); `script` is relative to it. */
 export async function startServerProcess(
   name: string,
   script: string,
   env: NodeJS.ProcessEnv,
   timeoutMs = 20_000,
 ): Promise<ServerProcess> {
-  const child = spawnTracked(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT, env });
+  const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : ['--enable-source-maps', script];
+  const child = spawnTracked(process.execPath, args, { cwd: REPO_ROOT, env });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   try {

@@ -12,7 +12,7 @@ import { isRunning, spawnTracked, stopChild } from './childProcesses.ts';
 import { formatValue, median, runWhenMain, type BenchmarkOutcome } from './figure.ts';
 import { measureImportCosts } from './moduleImportCost.ts';
 import { isolatedDaemonEnv } from './daemonEnv.ts';
-import { buildDaemon } from '../scripts/build-daemon.ts';
+import { builtDaemon } from './builtDaemon.ts';
 
 const RUNS = 7;
 /** What `npm start` runs: the built daemon (npm's prestart builds it first). */
@@ -119,7 +119,7 @@ async function workerThreadShare(): Promise<string> {
 
 
 export async function run(): Promise<BenchmarkOutcome> {
-  const built = await buildDaemon();
+  const built = await builtDaemon();
   log(`built ${built.files} modules in ${formatValue(built.ms)} ms`);
   // Once, untimed, so the first timed start from sources does not pay tsx's transform cache.
   spawnSync(process.execPath, [...FROM_SOURCE, '--version'], { cwd: REPO_ROOT });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { formatValue, median, type Figure } from './figure.ts';
 import { watchForeignLoad } from './foreignLoad.ts';
+import { builtDaemon } from './builtDaemon.ts';
 import { startServerProcess, type ServerProcess } from './serverProcess.ts';
 import { isolatedDaemonEnv } from './daemonEnv.ts';
 
@@ -111,7 +112,7 @@ export async function measureStreamingLag(): Promise<{ figure: Figure; notes: st
   let daemon: ServerProcess | null = null;
   let events: Subscriber | null = null;
   try {
-    daemon = await startServerProcess('daemon', 'bin/skill-daemon.ts', env);
+    daemon = await startServerProcess('daemon', (await builtDaemon()).entry, env);
     const port = Number(new URL(daemon.url).port);
     const token = fs.readFileSync(path.join(tmp, 'config', 'skill', 'daemon', 'auth.token'), 'utf8').trim();
     const sub = await subscribe(port, token);
@@ -145,7 +146,7 @@ export async function measureStreamingLag(): Promise<{ figure: Figure; notes: st
         pass: value < GOAL_MS,
       },
       notes: [
-        `Lag: the daemon (\`bin/skill-daemon.ts\`, its own process, temporary directories, SKILL_NETWORK=loopback) publishes a \`watchdog\` event every ${WATCHDOG_INTERVAL_S} s with the p99 of perf_hooks.monitorEventLoopDelay (resolution 10 ms) over the interval, less the 10 ms sampling tick that every delay the histogram records includes (clamped at 0; actors/watchdog/eventLoopLag.ts); the figure is the median of those p99s over ${MEASURE_S} s, idle first, then streaming after POST /v1/lsl/virtual-source/start ${JSON.stringify(HEADSET)} and POST /v1/control/start-session {"target":"virtual"} (the daemon then runs the published LSL outlet and the session's headset, the pipeline on a worker thread, and sends EegBands to a WebSocket subscriber); ${SETTLE_S} s skipped before each phase.`,
+        `Lag: the daemon (\`dist/daemon/skill-daemon.js\`, as \`npm start\` runs it, in its own process, temporary directories, SKILL_NETWORK=loopback) publishes a \`watchdog\` event every ${WATCHDOG_INTERVAL_S} s with the p99 of perf_hooks.monitorEventLoopDelay (resolution 10 ms) over the interval, less the 10 ms sampling tick that every delay the histogram records includes (clamped at 0; actors/watchdog/eventLoopLag.ts); the figure is the median of those p99s over ${MEASURE_S} s, idle first, then streaming after POST /v1/lsl/virtual-source/start ${JSON.stringify(HEADSET)} and POST /v1/control/start-session {"target":"virtual"} (the daemon then runs the published LSL outlet and the session's headset, the pipeline on a worker thread, and sends EegBands to a WebSocket subscriber); ${SETTLE_S} s skipped before each phase.`,
         `Delay streaming adds over idle: ${formatValue(value - baseline)} ms at the p99.`,
         `Per-interval p99 (ms): idle ${range(idle.p99s)} over ${idle.p99s.length} intervals, streaming ${range(streaming.p99s)} over ${streaming.p99s.length}; largest single delay idle ${formatValue(idle.max)} ms, streaming ${formatValue(streaming.max)} ms. EegBands received while streaming: ${formatValue(streaming.eegBands / MEASURE_S)}/s. Other processes used ${foreign(idle)} (idle) and ${foreign(streaming)} (streaming) on average.`,
       ],

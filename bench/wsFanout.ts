@@ -13,6 +13,7 @@ import { formatValue, runWhenMain, type BenchmarkOutcome, type Figure } from './
 import { watchForeignLoad } from './foreignLoad.ts';
 import { closeAll, subscribeMany, type Subscriber } from './eventSubscribers.ts';
 import { quantile, sortedCopy } from './quantile.ts';
+import { builtDaemon } from './builtDaemon.ts';
 import { startServerProcess, type ServerProcess } from './serverProcess.ts';
 import { isolatedDaemonEnv } from './daemonEnv.ts';
 
@@ -118,7 +119,7 @@ export async function run(): Promise<BenchmarkOutcome> {
   const servers: ServerProcess[] = [];
   let subs: Subscriber[] = [];
   try {
-    const daemon = await startServerProcess('daemon', 'bin/skill-daemon.ts', env);
+    const daemon = await startServerProcess('daemon', (await builtDaemon()).entry, env);
     servers.push(daemon);
     const token = fs.readFileSync(path.join(tmp, 'config', 'skill', 'daemon', 'auth.token'), 'utf8').trim();
     await post(daemon.url, token, '/v1/control/start-session', { target: 'virtual' });
@@ -190,7 +191,7 @@ export async function run(): Promise<BenchmarkOutcome> {
         figure(`${WATCH} to ${CLIENTS} WebSocket clients: delivery latency p99`, 0.99, GOAL_P99_MS),
       ],
       notes: [
-        `Daemon: \`bin/skill-daemon.ts\` in its own process (temporary directories, SKILL_NETWORK=loopback) streaming a virtual session (POST /v1/control/start-session {"target":"virtual"}: 4 ch @ 256 Hz, recorded and embedded as usual); ${CLIENTS} \`ws\` clients of /v1/events in the benchmark's process, each sending {"command":"subscribe","types":["${WATCH}"]} (EegBands is not an opt-in type, but the filter keeps status and watchdog frames off the sockets); ${SETTLE_S} s settling, then ${MEASURE_S} s counted per round.`,
+        `Daemon: \`dist/daemon/skill-daemon.js\` (as \`npm start\` runs it) in its own process (temporary directories, SKILL_NETWORK=loopback) streaming a virtual session (POST /v1/control/start-session {"target":"virtual"}: 4 ch @ 256 Hz, recorded and embedded as usual); ${CLIENTS} \`ws\` clients of /v1/events in the benchmark's process, each sending {"command":"subscribe","types":["${WATCH}"]} (EegBands is not an opt-in type, but the filter keeps status and watchdog frames off the sockets); ${SETTLE_S} s settling, then ${MEASURE_S} s counted per round.`,
         `Baseline: bench/servers/bareUwsBroadcast.ts, its own process, sends the ${frame!.length}-byte EegBands frame just captured from the daemon (re-stamped) to all ${CLIENTS} sockets every ${formatValue(intervalMs)} ms, the daemon's measured rate; same clients, same settling and window. ${ROUNDS} rounds of ${MEASURE_S} s each, daemon and baseline alternating (the clients reconnect each round); the daemon keeps streaming, with no clients, during the baseline's rounds. Figures pool every round; p99 per round: daemon ${perRound(daemonRounds)} ms, baseline ${perRound(bareRounds)} ms.`,
         `Clock: latency = arrival (performance.timeOrigin + performance.now(), taken before parsing) − the envelope's ts_unix_ms, which the sender stamps with Date.now() at publish time; sender and clients share the machine's realtime clock. The stamp is whole milliseconds, so each latency reads 0–1 ms long, alike in both phases.`,
         `Daemon: ${spread(d.phase)}. Baseline: ${spread(b.phase)}.`,

@@ -18,6 +18,7 @@ import { figureLine, formatValue, median, type BenchmarkOutcome, type Figure } f
 import { describeMachine, machineLine } from '../bench/machine.ts';
 import { quantile, sortedCopy } from '../bench/quantile.ts';
 import { RESULTS_FILE, updateResultsFile } from '../bench/resultsFile.ts';
+import { builtDaemon } from '../bench/builtDaemon.ts';
 import { startServerProcess } from '../bench/serverProcess.ts';
 import { isolatedDaemonEnv } from '../bench/daemonEnv.ts';
 
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   // The daemon's own rate limits stay as shipped: the load stays inside them.
   const env = isolatedDaemonEnv(tmp, ['SKILL_RATE_LIMITS']);
 
-  const daemon = await startServerProcess('daemon', 'bin/skill-daemon.ts', env);
+  const daemon = await startServerProcess('daemon', (await builtDaemon()).entry, env);
   const pid = daemon.child.pid!;
   let daemonExit: string | null = null;
   let stopping = false;
@@ -193,7 +194,7 @@ async function main(): Promise<void> {
   const outcome: BenchmarkOutcome = {
     figures,
     notes: [
-      `Run: ${formatValue(SECONDS / 60)} min (${SECONDS} s), the first ${WARMUP_S} s a warm-up excluded from every figure. The daemon (\`bin/skill-daemon.ts\`, its own process, temporary directories, SKILL_NETWORK=loopback, rate limits as shipped) streams a virtual session (4 ch @ 256 Hz; recorded and embedded as usual); ${SUBSCRIBERS} \`ws\` subscribers of /v1/events with the default filter in the soak process; HTTP load from a second process (bench/steadyHttpLoad.ts), open loop at ${RATE} req/s: cheap GETs (status, healthz, latest-bands, labels, version), POST /v1/labels/search every second, POST /v1/search/eeg over the last minute every 5 s, POST /v1/labels every 10 s (${s.labels_created} labels created).`,
+      `Run: ${formatValue(SECONDS / 60)} min (${SECONDS} s), the first ${WARMUP_S} s a warm-up excluded from every figure. The daemon (\`dist/daemon/skill-daemon.js\`, as \`npm start\` runs it, its own process, temporary directories, SKILL_NETWORK=loopback, rate limits as shipped) streams a virtual session (4 ch @ 256 Hz; recorded and embedded as usual); ${SUBSCRIBERS} \`ws\` subscribers of /v1/events with the default filter in the soak process; HTTP load from a second process (bench/steadyHttpLoad.ts), open loop at ${RATE} req/s: cheap GETs (status, healthz, latest-bands, labels, version), POST /v1/labels/search every second, POST /v1/search/eeg over the last minute every 5 s, POST /v1/labels every 10 s (${s.labels_created} labels created).`,
       `HTTP after warm-up: ${s.sent} sent, ${s.ok} answered 200; p50 ${formatValue(s.p50_ms)} ms, p99 ${formatValue(s.p99_ms)} ms, max ${formatValue(s.max_ms ?? Number.NaN)} ms (send to last body byte).`,
       `Event-loop lag (the daemon's watchdog event every 2 s, beyond the histogram's 10 ms tick): per-interval p99 ${lagAfter.length ? range(lagAfter.map((w) => w.p99)) : 'none'} ms over ${lagAfter.length} intervals; largest single delay ${formatValue(lagMax)} ms.`,
       `RSS of the daemon (/proc every ${RSS_EVERY_S} s): ${formatValue(rssStart)} MB at ${WARMUP_S} s, ${formatValue(rssEnd)} MB at the end, range after warm-up ${range(afterWarmup.map((p) => p.mb))} MB, least-squares trend ${formatValue(slopePerMinute(afterWarmup))} MB/min.`,
