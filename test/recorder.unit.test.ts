@@ -159,7 +159,7 @@ test('a writer that cannot write fails the segment, reports it, and retries afte
 test('when the disk falls behind, new data is dropped and counted instead of queued without bound', { timeout: 20_000 }, async () => {
   const dataDir = tmp();
   const events: boolean[] = [];
-  const writer = new RecordingWriter(dataDir, { opened: () => {}, failed: () => {}, repaired: () => {}, backlog: (b) => events.push(b) }, 256 * 1024);
+  const writer = new RecordingWriter(dataDir, { opened: () => {}, failed: () => {}, repaired: () => {}, backlog: (b) => events.push(b) }, { maxBacklogBytes: 256 * 1024 });
   await writer.start();
   const { id } = writer.open({ startMs: Date.now(), info, continuesFrom: null });
   const chunk = [new Float32Array(4096), new Float32Array(4096)];

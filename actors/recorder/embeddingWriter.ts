@@ -17,6 +17,12 @@ export class EmbeddingWriter {
     return day.update.run(blob, Math.round(u.timestampMs)).changes > 0;
   }
 
+  /** Closes every connection (the thread is about to exit). */
+  close(): void {
+    for (const { db } of this.#days.values()) db.close();
+    this.#days.clear();
+  }
+
   #day(dayDir: string) {
     let d = this.#days.get(dayDir);
     if (d) return d;

@@ -67,7 +67,11 @@ export type ToWriter =
   | { type: 'open'; segment: SegmentSpec }
   | { type: 'embedding'; update: EmbeddingUpdate }
   | { type: 'batch'; id: number; bytes: number; batch: Batch }
-  | { type: 'finish'; finish: FinishSpec };
+  | { type: 'finish'; finish: FinishSpec }
+  /** Close every handle and exit (the thread is idle, or the daemon stops). */
+  | { type: 'close' }
+  /** Die as a native crash would (tests). */
+  | { type: 'fault' };
 
 export interface WriterTotals {
   samples: number;

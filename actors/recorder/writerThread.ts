@@ -1,6 +1,8 @@
 // The recorder's writer thread: first finishes what a killed daemon left unfinished, then writes
 // segments as batches arrive. A failure (disk full, permissions) fails that segment only and is
-// reported with its errno code; what was already written stays as it is.
+// reported with its errno code; what was already written stays as it is. `close` ends the thread
+// from inside: every handle is closed and the port with it, so the thread exits on its own and is
+// never stopped in the middle of a better-sqlite3 call.
 import { parentPort, workerData } from 'node:worker_threads';
 import { repairUnfinishedSessions } from './sessionRepair.ts';
 import { EmbeddingWriter } from './embeddingWriter.ts';
@@ -71,5 +73,17 @@ port.on('message', (msg: ToWriter) => {
       }
       return;
     }
+    case 'close':
+      // Normally nothing is open (the writer parks only when idle); at shutdown a segment still
+      // open is left without its sidecar, for the next start's repair to finish.
+      for (const w of segments.values()) w.abandon();
+      segments.clear();
+      embeddings.close();
+      port.close();
+      return;
+    case 'fault':
+      setImmediate(() => {
+        throw new Error('injected writer thread fault');
+      });
   }
 });
