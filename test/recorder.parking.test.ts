@@ -182,6 +182,9 @@ test('messages posted while the old thread is closing wait for its exit and reac
   const o = observed();
   const writer = new RecordingWriter(dataDir, o.listener, { idleMs: 20 });
   await writer.start();
+  assert.equal(writer.thread, 'parked', 'nothing to repair on a clean data directory: no thread at start-up');
+  // A segment a day earlier brings a thread up; once it is done, the idle thread closes.
+  await recordSegment(writer, T0 - 86_400_000).finished;
   assert.equal(await untilState(writer, 'running'), 'closing', 'the idle thread was asked to exit');
 
   const r = recordSegment(writer, T0);

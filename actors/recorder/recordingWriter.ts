@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { startThread } from '../runtimeLayout.ts';
 import { segmentCsvPath } from './segmentWriter.ts';
+import { hasUnfinishedSessions } from './sessionRepair.ts';
 import type { EegFrame, ImuFrame, PpgFrame } from '../devices/source.ts';
 import type { Batch, EmbeddingUpdate, EpochRow, FinishSpec, FromWriter, SegmentSpec, SnapshotRow, ToWriter, WriterTotals } from './writerProtocol.ts';
 
@@ -94,12 +95,14 @@ export class RecordingWriter {
   }
 
   /**
-   * Starts the writer thread now instead of at the first segment; resolves once it has finished
-   * the sessions a killed run left behind, so nothing lists them half-written. The thread parks
-   * `idleMs` after that if nothing records.
+   * If a killed run left sessions unfinished, starts the writer thread now instead of at the
+   * first segment and resolves once it has finished them, so nothing lists them half-written
+   * (the thread parks `idleMs` after that if nothing records). With nothing to repair — the usual
+   * start — no thread starts until something records.
    */
   async start(): Promise<void> {
     if (this.#leaving) await exited(this.#leaving);
+    if (!this.#worker && !hasUnfinishedSessions(this.dataDir)) return;
     this.#ensureWorker();
     return this.#ready;
   }

@@ -137,16 +137,24 @@ export function repairSegment(csvPath: string, startS: number): void {
   fs.rmSync(recordingMarker(csvPath), { force: true });
 }
 
+/** Raw CSVs of segments a killed run left without their sidecar (the ones repair finishes). */
+function* unfinishedSessions(dataDir: string): Generator<string> {
+  for (const day of listDayDirs(dataDir)) {
+    for (const csv of listSessionCsvs(day)) if (!fs.existsSync(sessionPart(csv, 'sidecar'))) yield csv;
+  }
+}
+
+/** Whether any segment needs repair: a directory listing, cheap enough for the main thread at start-up. */
+export function hasUnfinishedSessions(dataDir: string): boolean {
+  return !unfinishedSessions(dataDir).next().done;
+}
+
 /** Repairs every unfinished segment under the data directory; returns their raw CSV paths. */
 export function repairUnfinishedSessions(dataDir: string): string[] {
   const repaired: string[] = [];
-  for (const day of listDayDirs(dataDir)) {
-    for (const csv of listSessionCsvs(day)) {
-      if (fs.existsSync(sessionPart(csv, 'sidecar'))) continue;
-      const startS = Number(/_(\d+)\.csv$/.exec(csv)?.[1] ?? 0);
-      repairSegment(csv, startS);
-      repaired.push(csv);
-    }
+  for (const csv of unfinishedSessions(dataDir)) {
+    repairSegment(csv, Number(/_(\d+)\.csv$/.exec(csv)?.[1] ?? 0));
+    repaired.push(csv);
   }
   return repaired;
 }
