@@ -78,6 +78,11 @@ function sse(port: number, token: string, body: unknown, stopAfter = Infinity): 
 
 describe('search through the daemon', () => {
   test('the index is built from the day databases with the model config\'s M and ef_construction', async () => {
+    // Nothing has searched or stored anything yet: the index actor is parked, with no thread.
+    const tree = (await ctx.admin.get('/v1/debug/actors')).json;
+    const search = tree.children.find((c: any) => c.id === 'search');
+    assert.equal(search?.state, 'parked', `the search actor waits parked: ${JSON.stringify(search?.state)}`);
+    assert.equal(fs.existsSync(path.join(dirs.data, 'eeg_global.hnsw')), false, 'no index built before it was needed');
     const st = await ready();
     assert.equal(st.total_embeddings, planted.length);
     assert.equal(st.dim, DIM);

@@ -2,7 +2,8 @@
 // days and all three timestamp encodings are searched and checked against brute force; the index
 // survives a restart, is rebuilt (with a warning) from a corrupt file, catches up with rows
 // stored while it was closed, takes live and re-embedded vectors (replacing an epoch's point),
-// follows an encoder change of dimension, and stops a streamed search when told to.
+// follows an encoder change of dimension, and stops a streamed search when told to. The thread
+// starts on demand and parks when idle, with nothing lost either way.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -29,18 +30,21 @@ const DAY3 = Date.UTC(2026, 2, 12, 9, 0, 0);
 interface Running {
   search: GlobalSearch;
   events: EventEnvelope[];
+  /** The actor's state value (`"parked"`, or `{active: …}`). */
+  value(): unknown;
   stop(): Promise<void>;
 }
 
-function start(dataDir: string, opts: { saveEvery?: number } = {}): Running {
+function start(dataDir: string, opts: { saveEvery?: number; parkAfterMs?: number } = {}): Running {
   const bus = new EventBus();
   const events: EventEnvelope[] = [];
   bus.subscribe((e) => events.push(e));
-  const search = new GlobalSearch({ dataDir, bus, log: new DaemonLog(false), saveEvery: opts.saveEvery ?? 10, minSaveIntervalMs: 0 });
+  const search = new GlobalSearch({ dataDir, bus, log: new DaemonLog(false), saveEvery: opts.saveEvery ?? 10, minSaveIntervalMs: 0, ...(opts.parkAfterMs !== undefined && { parkAfterMs: opts.parkAfterMs }) });
   const actor = createActor(search.logic()).start();
   return {
     search,
     events,
+    value: () => actor.getSnapshot().value,
     stop: async () => {
       actor.stop();
       await search.close();
@@ -59,6 +63,11 @@ function plantThreeDays(dataDir: string): PlantedEpoch[] {
     ...plantEpochs({ dataDir, startMs: DAY3, count: 30, cluster: 0, centres, seed: 5, encoding: 'c14' }),
     ...plantEpochs({ dataDir, startMs: DAY3 + 3_600_000, count: 30, cluster: 2, centres, seed: 6, encoding: 'c14' }),
   ];
+}
+
+/** Waits (up to 10 s) until the index has parked again. */
+async function parked(r: Running): Promise<void> {
+  for (let i = 0; i < 500 && r.value() !== 'parked'; i++) await new Promise((res) => setTimeout(res, 20));
 }
 
 async function readyStats(s: GlobalSearch) {
@@ -335,6 +344,73 @@ test('the index grows past its capacity, and a saved index answers as it did', (
   assert.ok(loaded.index.search(q, 1, 64)[0]!.timestampMs > 2 ** 32);
 });
 
+describe('parking', () => {
+  const dataDir = path.join(tmp, 'parking');
+  const centres = clusterCentres(2, DIM);
+  const planted = [
+    ...plantEpochs({ dataDir, startMs: DAY1, count: 30, cluster: 0, centres, seed: 21 }),
+    ...plantEpochs({ dataDir, startMs: DAY2, count: 30, cluster: 1, centres, seed: 22 }),
+  ];
+  const range = { startUtc: DAY1 / 1000, endUtc: DAY1 / 1000 + 29 * 5, k: 5, ef: 50 };
+  let r: Running;
+  let before: Awaited<ReturnType<GlobalSearch['search']>>;
+
+  test('a fresh index has no thread until the first search, which wakes it and is answered', async () => {
+    r = start(dataDir, { parkAfterMs: 200 });
+    // Longer than the park delay: an index nobody needs does not start a thread on its own.
+    await new Promise((res) => setTimeout(res, 300));
+    assert.equal(r.value(), 'parked', 'the actor starts parked');
+    assert.equal(r.search.state, 'parked', 'and says so');
+    assert.equal(r.search.injectWorkerFault(), false, 'no index thread before anything needs one');
+    assert.equal(fs.existsSync(globalIndexPath(dataDir)), false, 'nothing was built yet');
+    before = await r.search.search(range);
+    assert.equal(before.query_count, 30, 'the search waited for the woken thread and was answered');
+    assert.ok(before.results.every((e) => e.neighbors.length === 5), 'five neighbours per query epoch');
+  });
+
+  test('idle for the park delay, it saves and parks; a later search wakes it and answers as before from the saved index', async () => {
+    await parked(r);
+    assert.equal(r.value(), 'parked', 'parked after the idle delay');
+    assert.equal(r.search.injectWorkerFault(), false, 'no index thread while parked');
+    const manifest = JSON.parse(fs.readFileSync(`${globalIndexPath(dataDir)}.json`, 'utf8'));
+    assert.equal(manifest.count, planted.length, 'the index is on disk, as it was built');
+    const warnings = r.events.filter((e) => e.type === 'EmbedWorkerWarning').length;
+    const after = await r.search.search(range);
+    assert.deepEqual(after, before, 'the same answer after parking');
+    assert.equal(r.events.filter((e) => e.type === 'EmbedWorkerWarning').length, warnings, 'loaded, not rebuilt');
+    assert.equal((await r.search.stats()).total_embeddings, planted.length, 'every epoch is in the loaded index');
+  });
+
+  test('a vector stored while parked wakes the thread and is not lost, across the next park too', async () => {
+    await parked(r);
+    assert.equal(r.value(), 'parked', 'parked before the vector arrives');
+    // A live vector with no SQLite row: only the hand-over can bring it in, not a catch-up.
+    const liveMs = DAY2 + 3_600_000;
+    r.search.onStored({ timestampMs: liveMs, dayDir: path.join(dataDir, '20260311'), vector: near(centres[1]!, prng(23)), deviceName: 'Live', model: 'skill-spectral' });
+    assert.notEqual(r.value(), 'parked', 'the stored vector woke it');
+    assert.equal((await r.search.stats()).total_embeddings, planted.length + 1, 'the vector reached the index');
+    await parked(r);
+    assert.equal(r.value(), 'parked', 'parked again once idle');
+    // The thread saves on its way out, after the actor has parked.
+    const savedCount = () => JSON.parse(fs.readFileSync(`${globalIndexPath(dataDir)}.json`, 'utf8')).count;
+    for (let i = 0; i < 500 && savedCount() !== planted.length + 1; i++) await new Promise((res) => setTimeout(res, 20));
+    assert.equal(savedCount(), planted.length + 1, 'saved with the vector when it parked');
+    assert.equal((await r.search.stats()).total_embeddings, planted.length + 1, 'and still there after waking');
+    await r.stop();
+  });
+
+  test('closing works parked and active', async () => {
+    r = start(dataDir, { parkAfterMs: 200 });
+    await r.stop();
+    assert.equal(r.value(), 'parked', 'closed while parked: no thread was ever started');
+    r = start(dataDir, { parkAfterMs: 60_000 });
+    assert.equal((await readyStats(r.search)).total_embeddings, planted.length + 1, 'woken by stats');
+    assert.notEqual(r.value(), 'parked', 'active when closed');
+    await r.stop();
+    assert.equal(JSON.parse(fs.readFileSync(`${globalIndexPath(dataDir)}.json`, 'utf8')).count, planted.length + 1, 'the saved index is intact');
+  });
+});
+
 describe('supervision', () => {
   test('the index thread dying fails the actor; a fresh thread loads the saved index', async () => {
     const dataDir = path.join(tmp, 'crash');
@@ -353,10 +429,19 @@ describe('supervision', () => {
     await readyStats(search);
     assert.ok(search.injectWorkerFault());
     assert.match(String(await failed), /search index thread/);
+    // The supervisor would start the logic again: do what it does. Nothing waits: it stays parked.
+    let again = createActor(search.logic()).start();
+    assert.equal(again.getSnapshot().value, 'parked', 'restarted parked, with no work waiting');
+    assert.equal((await readyStats(search)).total_embeddings, 20, 'woken on demand, from the saved index');
+    const failedAgain = new Promise<unknown>((resolve) => again.subscribe({ error: resolve }));
+    assert.ok(search.injectWorkerFault(), 'a thread to kill again');
+    assert.match(String(await failedAgain), /search index thread/, 'the second thread dies too');
     clearInterval(hold);
-    // The supervisor would start the logic again: do what it does.
-    const again = createActor(search.logic()).start();
-    assert.equal((await readyStats(search)).total_embeddings, 20);
+    // A vector stored while no actor runs waits in the backlog; the restarted actor wakes at once for it.
+    search.add(DAY1 + 3_600_000, near(centres[1]!, prng(31)));
+    again = createActor(search.logic()).start();
+    assert.notEqual(again.getSnapshot().value, 'parked', 'work was waiting: awake at once');
+    assert.equal((await readyStats(search)).total_embeddings, 21, 'the waiting vector reached the index');
     again.stop();
     await search.close();
   });

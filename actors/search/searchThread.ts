@@ -283,7 +283,8 @@ port.on('message', (msg: ToSearchThread) => {
         await rebuilding?.catch(() => undefined);
         await opened?.catch(() => undefined);
         if (!rebuilding && unsaved > 0) save();
-        return null;
+        // The counters of its life, carried on by the next thread (the index parks and wakes).
+        return config ? stats() : null;
       });
       return;
     case 'fault':

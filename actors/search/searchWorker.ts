@@ -35,7 +35,7 @@ export class SearchWorker {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #gone: Error | null = null;
-  #closing: Promise<void> | null = null;
+  #closing: Promise<IndexStats | null> | null = null;
 
   constructor(events: SearchWorkerEvents) {
     this.#worker = startThread('searchThread');
@@ -97,16 +97,18 @@ export class SearchWorker {
     this.#post({ type: 'fault' });
   }
 
-  /** Saves what is unsaved, then stops the thread. Not reported as lost. */
-  close(): Promise<void> {
+  /** Saves what is unsaved, then stops the thread. Not reported as lost. Resolves with its last stats (null if it could not tell). */
+  close(): Promise<IndexStats | null> {
     this.#closing ??= (async () => {
+      let last: IndexStats | null = null;
       if (!this.#gone) {
-        const saved = this.#request((id) => ({ type: 'close', id })).catch(() => undefined);
+        const saved = this.#request((id) => ({ type: 'close', id })).then((v) => v as IndexStats | null, () => null);
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([saved, new Promise((r) => (timer = setTimeout(r, CLOSE_TIMEOUT_MS)))]);
+        last = await Promise.race([saved, new Promise<null>((r) => (timer = setTimeout(() => r(null), CLOSE_TIMEOUT_MS)))]);
         clearTimeout(timer);
       }
       await this.#worker.terminate();
+      return last;
     })();
     return this.#closing;
   }

@@ -172,7 +172,7 @@ export function searchRoutes(s: RouteServices): Route[] {
     route({
       method: 'GET', path: '/v1/search/global-index/stats', scope: 'acl',
       summary:
-        '`{total_embeddings, file_size_bytes, path, ready, rebuilding, dim, model, m, ef_construction, capacity, days, skipped_dimension, skipped_zero, unsaved, last_saved_unix_ms, active_searches, cancelled_searches, widened_queries}` of the global index (`eeg_global.hnsw` in the data directory); `ready` is false until the first load or build is done.',
+        '`{total_embeddings, file_size_bytes, path, ready, rebuilding, dim, model, m, ef_construction, capacity, days, skipped_dimension, skipped_zero, unsaved, last_saved_unix_ms, active_searches, cancelled_searches, widened_queries}` of the global index (`eeg_global.hnsw` in the data directory); `ready` is false until the first load or build is done. A parked index (no thread: nothing has needed it for 5 minutes) is loaded to answer.',
       handler: () => answering(() => s.search.stats()),
     }),
     route({
