@@ -1,7 +1,8 @@
 // Real-time factor of the whole signal pipeline (IIR filter → band analysis → indices → scores,
 // plus quality and blinks) on recordings of the virtual headset, for a Muse-like 4 ch @ 256 Hz
 // and a 32 ch @ 1000 Hz cap; then the daemon's event-loop lag while it streams the 32-channel
-// headset (streamingLag.ts).
+// headset (streamingLag.ts). The time-domain indices run on each window's 512-sample view: the
+// window itself at 256 Hz, low-passed and decimated by 4 at 1000 Hz (bandAnalyzer.ts).
 //
 // The baseline of the real-time factor, measured in the same run on the same data, is the
 // irreducible core of the band analysis alone: per channel and hop, a Hann window, one real FFT
@@ -135,6 +136,7 @@ export async function run(): Promise<BenchmarkOutcome> {
   const notes: string[] = [
     `Data: recordings of the virtual headset (seed ${SEED}: 1/f background, alpha in eyes-closed blocks, theta/beta, blinks, muscle bursts, 60 Hz mains), generated before timing; only its EEG frames are fed, in the chunks the real-time source emits (62.5 ms). Default filter (high-pass 0.5 Hz, low-pass 50 Hz, 60 Hz notch and harmonics below Nyquist).`,
     `Real-time factor = seconds of data / seconds of wall time, median of ${ROUNDS} rounds (a fresh pipeline per round, pipeline and baseline alternating); one warm-up round each first.`,
+    `Time-domain indices (Hjorth, permutation and sample entropy, Higuchi FD, DFA, θ–γ coupling): each channel's are refreshed every 2 s, on the window's 512-sample view — the window itself at 256 Hz; at 1000 Hz the 2048-sample window low-passed (103-tap FIR) and decimated by 4 to 250 Hz (actors/signal/decimator.ts).`,
   ];
   await realTimeFactors(figures, notes);
   const lag = await measureStreamingLag();

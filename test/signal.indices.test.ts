@@ -1,8 +1,10 @@
 // Derived indices and scores: the time-domain measures on signals with known values, the
-// spectral-shape descriptors, coherence, asymmetry, and the 0–100 range of every score.
+// spectral-shape descriptors, coherence, asymmetry, and the 0–100 range of every score; the band
+// analyzer's time-domain view (the raw window up to 512 samples, decimated to 512 above).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AlphaCoherence } from '../actors/signal/alphaCoherence.ts';
+import { BandAnalyzer } from '../actors/signal/bandAnalyzer.ts';
 import { frontalAlphaAsymmetry, lateralityIndex } from '../actors/signal/asymmetry.ts';
 import { BANDS } from '../actors/signal/bandTable.ts';
 import { dfaExponent } from '../actors/signal/detrendedFluctuation.ts';
@@ -24,7 +26,8 @@ import {
 } from '../actors/signal/scores.ts';
 import { SignalPipeline } from '../actors/signal/signalPipeline.ts';
 import { alphaPeakFrequency, bandPowerSlope, spectralCentroid, spectralEdgeFrequency } from '../actors/signal/spectralShape.ts';
-import { couplingCoefficients, thetaGammaCoupling } from '../actors/signal/thetaGammaCoupling.ts';
+import { couplingCoefficients, couplingScratch, thetaGammaCoupling } from '../actors/signal/thetaGammaCoupling.ts';
+import type { BandSnapshot } from '../actors/signal/eegBandsPayload.ts';
 import { eegFrames, gaussian, seededRandom, syntheticEeg, TEN_TWENTY } from './fixtures/signal/syntheticSignals.ts';
 
 const N = 512;
@@ -87,6 +90,78 @@ test('θ–γ coupling: high when γ bursts ride on θ amplitude, low for indepe
   const coupled = Float64Array.from({ length: N }, (_, i) => env(i) * (Math.sin((2 * Math.PI * 6 * i) / fs) + 0.5 * Math.sin((2 * Math.PI * 40 * i) / fs)));
   assert.ok(thetaGammaCoupling(coupled, N, coeffs) > 0.8);
   assert.ok(thetaGammaCoupling(white(9), N, coeffs) < 0.8);
+});
+
+const TIME_DOMAIN = ['hjorth_activity', 'hjorth_mobility', 'hjorth_complexity', 'permutation_entropy', 'higuchi_fd', 'dfa_exponent', 'sample_entropy', 'pac_theta_gamma'] as const;
+
+/** The analyzer's first snapshot, after exactly one window of `data` (every channel's time-domain measures are computed at it). */
+function firstSnapshot(a: BandAnalyzer, data: Float64Array[]): BandSnapshot {
+  for (let i = 0; !a.warm; ) {
+    const m = a.untilHop;
+    a.push(data, i, m);
+    i += m;
+  }
+  const snap = a.snapshot(0);
+  assert.ok(snap, 'a snapshot after one window');
+  return snap;
+}
+
+test('up to 512 samples the time-domain measures are those of the window itself, bit for bit', () => {
+  const fs = 256, labels = ['TP9', 'AF7', 'AF8', 'TP10'];
+  const data = syntheticEeg({ channels: 4, fs, seconds: 2, seed: 11, blinkChannels: [1], blinkTimesS: [0.7] }).map((x) => Float64Array.from(x));
+  const a = new BandAnalyzer(labels, fs);
+  assert.equal(a.window, N, 'the reference\'s window at 256 Hz');
+  assert.equal(a.timeDomainRate, fs, 'no decimation at 256 Hz');
+  const snap = firstSnapshot(a, data);
+  const ws = new SampleEntropyWorkspace(N), dfa = new Float64Array(3 * (N + 1)), coeffs = couplingCoefficients(fs, N / 4), scratch = couplingScratch(N, N / 4);
+  const want = Object.fromEntries(TIME_DOMAIN.map((k) => [k, 0])) as Record<(typeof TIME_DOMAIN)[number], number>;
+  for (const x of data) {
+    const w = x.subarray(0, N), h = hjorthParameters(w, N);
+    want.hjorth_activity += h.activity;
+    want.hjorth_mobility += h.mobility;
+    want.hjorth_complexity += h.complexity;
+    want.permutation_entropy += permutationEntropy(w, N);
+    want.higuchi_fd += higuchiFractalDimension(w, N);
+    want.dfa_exponent += dfaExponent(w, N, dfa);
+    want.sample_entropy += sampleEntropy(w, N, ws);
+    want.pac_theta_gamma += thetaGammaCoupling(w, N, coeffs, scratch);
+  }
+  for (const k of TIME_DOMAIN) assert.equal(snap[k], want[k] / labels.length, `${k}: the channel mean of the measure on the raw window`);
+});
+
+test('32 ch @ 1000 Hz: the time-domain measures see 512 samples at 250 Hz, finite, ordering white noise above a sine', () => {
+  const fs = 1000, labels = TEN_TWENTY.slice(0, 32);
+  const noise = labels.map((_, c) => white(c + 1, 2048).map((v) => 10 * v));
+  const sines = labels.map((_, c) => Float64Array.from({ length: 2048 }, (_, i) => 20 * Math.sin((2 * Math.PI * 10 * i) / fs + c)));
+  const a = new BandAnalyzer(labels, fs);
+  assert.equal(a.window, 2048, 'window');
+  assert.equal(a.timeDomainRate, 250, 'decimated by 4');
+  const w = firstSnapshot(a, noise), s = firstSnapshot(new BandAnalyzer(labels, fs), sines);
+  for (const k of TIME_DOMAIN) assert.ok(Number.isFinite(w[k]) && Number.isFinite(s[k]), `${k}: noise ${w[k]}, sine ${s[k]}`);
+  assert.ok(w.sample_entropy > 1.8 && s.sample_entropy < 0.4, `sample entropy: noise ${w.sample_entropy}, sine ${s.sample_entropy}`);
+  assert.ok(w.permutation_entropy > 0.95 && s.permutation_entropy < 0.7, `permutation entropy: noise ${w.permutation_entropy}, sine ${s.permutation_entropy}`);
+  assert.ok(w.higuchi_fd > 1.8 && s.higuchi_fd < 1.1, `Higuchi FD: noise ${w.higuchi_fd}, sine ${s.higuchi_fd}`);
+  assert.ok(w.dfa_exponent > 0.35 && w.dfa_exponent < 0.7, `DFA of noise ${w.dfa_exponent}`);
+  // Activity is the variance in µV²: a 20 µV sine keeps its 200 µV²; white noise keeps only the
+  // share of its power below the cutoff, ≈ 0.425·250/500 of σ² = 100 µV².
+  assert.ok(Math.abs(s.hjorth_activity - 200) < 2, `sine activity ${s.hjorth_activity}`);
+  assert.ok(Math.abs(w.hjorth_activity - 21.25) < 2, `noise activity ${w.hjorth_activity}`);
+  // Mobility is per sample of the view: 2·sin(π·10/250) for the sine, as at 250 Hz.
+  assert.ok(Math.abs(s.hjorth_mobility - 2 * Math.sin((Math.PI * 10) / 250)) < 0.005, `sine mobility ${s.hjorth_mobility}`);
+});
+
+test('the same EEG recorded at 250 and at 1000 Hz gives the same time-domain measures (within 0.2 %)', () => {
+  // 45 tones of 1–46 Hz with 1/√f amplitudes: one band-limited signal, sampled at both rates. The
+  // 1000 Hz recording starts 3 ms earlier, so its decimated view falls on the 250 Hz samples.
+  const rand = seededRandom(5);
+  const parts = Array.from({ length: 45 }, (_, i) => ({ hz: i + 1 + 0.37 * rand(), uv: 30 / Math.sqrt(i + 1), phase: 2 * Math.PI * rand() }));
+  const eeg = (t: number) => parts.reduce((v, p) => v + p.uv * Math.sin(2 * Math.PI * p.hz * t + p.phase), 0);
+  const at250 = firstSnapshot(new BandAnalyzer(['Cz'], 250), [Float64Array.from({ length: 512 }, (_, i) => eeg(i / 250))]);
+  const at1000 = firstSnapshot(new BandAnalyzer(['Cz'], 1000), [Float64Array.from({ length: 2048 }, (_, i) => eeg((i - 3) / 1000))]);
+  for (const k of TIME_DOMAIN) {
+    const rel = Math.abs(at1000[k] - at250[k]) / Math.abs(at250[k]);
+    assert.ok(rel < 0.002, `${k}: ${at1000[k]} at 1000 Hz vs ${at250[k]} at 250 Hz (${(100 * rel).toFixed(3)} %)`);
+  }
 });
 
 function spectrum(x: Float64Array): Float64Array {

@@ -21,7 +21,20 @@
 //   channel's latest values. The reference recomputes them at every hop, on windows that overlap
 //   by 7/8; these slow statistics of a 2 s window barely move in a quarter second, and sample
 //   entropy alone costs more than the whole spectral analysis. The spectral measures are computed
-//   at every hop.
+//   at every hop;
+// * the time-domain measures see 512 samples at every rate: a window of 512·k samples (k = 2 at
+//   500 Hz, 4 at 1000 Hz, 8 at 2000 Hz) is low-passed and decimated by k (decimator.ts), so they
+//   span the same ≈2 s at the same ≈256 Hz sample spacing (250 Hz at 500, 1000 and 2000 Hz; the
+//   geometry gives 192–384 Hz at any rate) as at 256 Hz, where nothing changes. The reference
+//   computes them on its 512-sample window at the device rate (0.5 s at 1000 Hz). Sample and
+//   permutation entropy, Higuchi FD, DFA and Hjorth mobility and complexity compare neighbouring
+//   samples, so their values depend on the sample spacing — the same EEG reads smoother and more
+//   regular at 1000 Hz than at 256 Hz — and the decimated view makes them comparable across
+//   headsets and with the reference's 256 Hz values. Hjorth activity stays the variance in µV²:
+//   the filter has unit gain in its passband (≤ 0.35·fs/k, 87.5 Hz at 1000 Hz) and removes only
+//   the power above it, which the default 50 Hz low-pass has already taken out. The θ–γ
+//   coupling's gamma tones (30–50 Hz) lie well inside that passband (≥ 67 Hz at the lowest
+//   decimated rate, 192 Hz), below the new Nyquist of ≥ 96 Hz (125 Hz at 1000 Hz).
 import { absoluteBandPowers, bandBinRanges, channelBandPowers, relativeBandPowers } from './bandPowers.ts';
 import { ALPHA, BAND_COUNT, BETA, DELTA, GAMMA, THETA } from './bandTable.ts';
 import { AlphaCoherence } from './alphaCoherence.ts';
@@ -36,6 +49,7 @@ import {
   migraineIndex,
   moodIndex,
 } from './compositeIndices.ts';
+import { Decimator } from './decimator.ts';
 import { dfaExponent } from './detrendedFluctuation.ts';
 import type { BandSnapshot } from './eegBandsPayload.ts';
 import { hannWindow, sumOfSquares } from './hannWindow.ts';
@@ -77,6 +91,14 @@ export function bandGeometry(fs: number): BandGeometry {
   };
 }
 
+/** Samples the time-domain measures see: the reference's window at 256 Hz. */
+export const TIME_DOMAIN_WINDOW = 512;
+
+/** The factor a window of `window` samples (a power of two) is decimated by for the time-domain measures: 1 up to 512. */
+export function timeDomainFactor(window: number): number {
+  return window > TIME_DOMAIN_WINDOW ? window / TIME_DOMAIN_WINDOW : 1;
+}
+
 /** Time-domain measures per channel, in this order. */
 const TD_HJ_ACT = 0, TD_HJ_MOB = 1, TD_HJ_CPX = 2, TD_PE = 3, TD_HFD = 4, TD_DFA = 5, TD_SE = 6, TD_PAC = 7, TD_COUNT = 8;
 
@@ -102,6 +124,8 @@ export class BandAnalyzer {
   /** Samples per window and between snapshots. */
   readonly window: number;
   readonly hop: number;
+  /** The sample rate of the time-domain measures' view: fs, or fs/k when the window is decimated. */
+  readonly timeDomainRate: number;
   readonly #rings: Float64Array[];
   #pos = 0;
   #total = 0;
@@ -122,6 +146,8 @@ export class BandAnalyzer {
   readonly #broadband: Float64Array;
   readonly #td: Float64Array;
   readonly #stride: number;
+  /** The window decimated to the time-domain measures' view (identity up to 512 samples). */
+  readonly #decimator: Decimator;
   readonly #dfaWork: Float64Array;
   readonly #seWork: SampleEntropyWorkspace;
   readonly #pacCoeffs: CouplingCoefficients;
@@ -159,10 +185,13 @@ export class BandAnalyzer {
     this.#broadband = new Float64Array(this.channelCount);
     this.#td = new Float64Array(this.channelCount * TD_COUNT);
     this.#stride = timeDomainStride(fs, hop);
-    this.#dfaWork = new Float64Array(3 * (n + 1));
-    this.#seWork = new SampleEntropyWorkspace(n);
-    this.#pacCoeffs = couplingCoefficients(fs, n / 4);
-    this.#pacScratch = couplingScratch(n, n / 4);
+    this.#decimator = new Decimator(n, timeDomainFactor(n));
+    const tdN = this.#decimator.outputLength;
+    this.timeDomainRate = fs / this.#decimator.factor;
+    this.#dfaWork = new Float64Array(3 * (tdN + 1));
+    this.#seWork = new SampleEntropyWorkspace(tdN);
+    this.#pacCoeffs = couplingCoefficients(this.timeDomainRate, tdN / 4);
+    this.#pacScratch = couplingScratch(tdN, tdN / 4);
     this.#coherence = new AlphaCoherence(this.channelCount, fs, n);
     this.#leftFrontal = indicesIn(labels, LEFT_FRONTAL);
     this.#rightFrontal = indicesIn(labels, RIGHT_FRONTAL);
@@ -249,7 +278,7 @@ export class BandAnalyzer {
       pseSum += bandSpectralEntropy(r);
       tbrSum += thetaBetaRatio(a[THETA]!, a[BETA]!);
 
-      if (count === 0 || c % this.#stride === count % this.#stride) this.#timeDomain(c, ring.subarray(ring0, ring0 + n));
+      if (count === 0 || c % this.#stride === count % this.#stride) this.#timeDomain(c, this.#decimator.decimate(ring, ring0));
     }
 
     // Channel means, written out: no closures are made at every hop.
@@ -319,8 +348,9 @@ export class BandAnalyzer {
     };
   }
 
+  /** The time-domain measures of channel c from its view `x` (decimated when the window is longer than 512). */
   #timeDomain(c: number, x: Float64Array): void {
-    const o = c * TD_COUNT, td = this.#td, n = this.window;
+    const o = c * TD_COUNT, td = this.#td, n = this.#decimator.outputLength;
     const h = hjorthParameters(x, n);
     td[o + TD_HJ_ACT] = h.activity;
     td[o + TD_HJ_MOB] = h.mobility;
