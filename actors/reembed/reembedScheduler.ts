@@ -167,7 +167,7 @@ export class ReembedScheduler {
     const total = perDay.reduce((n, d) => n + d.total, 0);
     const missing = perDay.reduce((n, d) => n + d.missing, 0);
     // Calibrating wakes a parked encoder: only worth it when there is something to estimate.
-    const { ms, source } = missing > 0 ? await this.#perEpochMs() : { ms: 0, source: 'none' as const };
+    const { ms, source } = await this.#perEpochMs(missing > 0);
     const cfg = readReembedConfig(this.deps.settings);
     const perEpochWithThrottle = ms + cfg.idle_reembed_throttle_ms / chunkSize(cfg);
     return {
@@ -468,12 +468,12 @@ export class ReembedScheduler {
    * a 32-channel 500 Hz epoch costs ten times a 4-channel one), else the live encoder's, else one
    * calibration encode of a 4-channel epoch.
    */
-  async #perEpochMs(): Promise<{ ms: number; source: 'reembed' | 'live' | 'calibration' | 'none' }> {
+  async #perEpochMs(mayCalibrate: boolean): Promise<{ ms: number; source: 'reembed' | 'live' | 'calibration' | 'none' }> {
     if (this.#spentEpochs) return { ms: this.#spentMs / this.#spentEpochs, source: 'reembed' };
     if (this.deps.encoder.timings.avgMs > 0) return { ms: this.deps.encoder.timings.avgMs, source: 'live' };
     if (this.#calibratedMs !== null) return { ms: this.#calibratedMs, source: 'calibration' };
     // Parked or loading is fine: encodeEpochs wakes it and waits for the model.
-    if (this.deps.encoder.state === 'metrics_only' || this.deps.encoder.state === 'failed') return { ms: 0, source: 'none' };
+    if (!mayCalibrate || this.deps.encoder.state === 'metrics_only' || this.deps.encoder.state === 'failed') return { ms: 0, source: 'none' };
     try {
       const epoch: EpochInput = { channels: Array.from({ length: 4 }, (_, c) => Float32Array.from({ length: 1280 }, (_, i) => 40 * Math.sin((2 * Math.PI * (c + 9) * i) / 256))), sampleRateHz: 256 };
       await this.deps.encoder.encodeEpochs([epoch]);
