@@ -11,19 +11,16 @@ import Database from 'better-sqlite3';
 import { RecordingWriter, type WriterListener } from '../actors/recorder/recordingWriter.ts';
 import { segmentCsvPath, SegmentWriter } from '../actors/recorder/segmentWriter.ts';
 import { EPOCH_METRIC_KEYS, type EpochMetrics } from '../actors/store/epochMetrics.ts';
-import type { DeviceInfo } from '../actors/devices/source.ts';
 import type { ChannelBandPowers } from '../actors/signal/bandPowers.ts';
 import { integrityCheck, readCsv, readJson } from './helpers/recording.ts';
 import { until } from './helpers/until.ts';
+import { TEST_HEADSET } from './helpers/testHeadset.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'skill-park-'));
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 2, 3, 10);
-const info: DeviceInfo = {
-  name: 'Test headset', kind: 'virtual', id: 'virtual', channelNames: ['TP9', 'AF7'], eegSampleRateHz: 256,
-  ppgChannelNames: ['ambient', 'infrared', 'red'], ppgSampleRateHz: 64, imuChannelNames: ['accel', 'gyro'],
-};
+const info = TEST_HEADSET;
 const metrics = (alpha: number): EpochMetrics => {
   const m = {} as EpochMetrics;
   for (const k of EPOCH_METRIC_KEYS) m[k] = 0;

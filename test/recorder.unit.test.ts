@@ -13,17 +13,14 @@ import { segmentCsvPath, SegmentWriter } from '../actors/recorder/segmentWriter.
 import { repairUnfinishedSessions } from '../actors/recorder/sessionRepair.ts';
 import { RETRY_AFTER_MS } from '../machines/recorder.ts';
 import { EPOCH_METRIC_KEYS, type EpochMetrics } from '../actors/store/epochMetrics.ts';
-import type { DeviceInfo } from '../actors/devices/source.ts';
 import type { EegBandsPayload } from '../actors/signal/eegBandsPayload.ts';
 import { integrityCheck, rawCsvFiles, readCsv, readJson } from './helpers/recording.ts';
 import Database from 'better-sqlite3';
+import { TEST_HEADSET } from './helpers/testHeadset.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'skill-rec-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const info: DeviceInfo = {
-  name: 'Test headset', kind: 'virtual', id: 'virtual', channelNames: ['TP9', 'AF7'], eegSampleRateHz: 256,
-  ppgChannelNames: ['ambient', 'infrared', 'red'], ppgSampleRateHz: 64, imuChannelNames: ['accel', 'gyro'],
-};
+const info = TEST_HEADSET;
 const metricsWith = (alpha: number): EpochMetrics => {
   const m = {} as EpochMetrics;
   for (const k of EPOCH_METRIC_KEYS) m[k] = 0;
