@@ -50,7 +50,10 @@ export async function buildDaemon(outdir = DAEMON_BUILD_DIR): Promise<DaemonBuil
     // imports.
     external: EXTERNAL,
     banner: { js: "import { createRequire as __skillCreateRequire } from 'node:module'; const require = __skillCreateRequire(import.meta.url);" },
+    // Maps without the sources inside: node reads and parses the map of every module at load
+    // (--enable-source-maps), and the TypeScript files it points to are in the project anyway.
     sourcemap: 'linked',
+    sourcesContent: false,
     metafile: true,
     logLevel: 'warning',
   });

@@ -6,7 +6,7 @@
 //   node --import tsx scripts/docs-api.ts --write   rewrite it in docs/api.md, keeping the prose
 import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACLS } from '../actors/auth/acl.ts';
 import { mayCall } from '../transport/auth.ts';
 import type { Principal, Route } from '../transport/route.ts';

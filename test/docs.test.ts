@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { route, type Route } from '../transport/route.ts';
 import { API_DOC, extractGenerated, liveGroups, renderReference, replaceGenerated, type RouteGroup } from '../scripts/docs-api.ts';
 import { checkDocument, compareReference } from '../scripts/docs-check.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { call } from './helpers/http.ts';
 import { useDaemon } from './helpers/daemonProcess.ts';
 import { concretePath, ROUTES } from './helpers/routes.ts';

@@ -1,7 +1,7 @@
 // Transport pieces without a server: routing, field-name folding, Host names, addresses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, isLoopbackHost, loadConfig, parseAddr } from '../actors/config.ts';
 import { extractToken } from '../transport/auth.ts';
 import { normalizeKeys } from '../transport/fieldCase.ts';

@@ -1,7 +1,7 @@
 // Request bodies may spell a field `startUtc` or `start_utc`, whatever the schema uses.
 // Keys are matched against the schema's own keys, ignoring case and underscores, and
 // renamed to the schema's spelling before validation; replies keep the reference's spelling.
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** `startUtc`, `start_utc` and `StartUTC` all fold to `startutc`. */
 export function foldKey(key: string): string {

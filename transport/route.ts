@@ -2,7 +2,7 @@
 // Handlers receive a small typed context and return data (sent as JSON 200), a `Reply`, a
 // `RawReply`, a `StreamReply` or an `SseReply`; they throw `HttpError` for failures. They never
 // see uWebSockets.js.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Acl } from '../actors/auth/acl.ts';
 import type { HttpError } from './errors.ts';
 

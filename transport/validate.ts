@@ -1,5 +1,5 @@
 // zod validation of bodies and query strings into the one 422 error shape, with field paths.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { invalidBody, type FieldIssue } from './errors.ts';
 import { normalizeKeys } from './fieldCase.ts';
 

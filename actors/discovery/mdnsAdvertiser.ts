@@ -9,7 +9,7 @@
 // queries from elsewhere, but every answer still leaves through loopback.
 import dgram from 'node:dgram';
 import os from 'node:os';
-import { Bonjour, type Service } from 'bonjour-service';
+import type { Bonjour, Service } from 'bonjour-service';
 import type { NetworkMode } from '../config.ts';
 
 export const MDNS_SERVICE_TYPE = 'skill';
@@ -29,15 +29,41 @@ export interface MdnsAdvertisement {
 }
 
 export function advertiseMdns(opts: MdnsAdvertiserOptions): MdnsAdvertisement {
-  const loopback = opts.network === 'loopback';
+  const name = `skill-daemon-${os.hostname().replaceAll('.', '-')}-${opts.port}`;
   const warn = (err: unknown) => opts.log.warn('mdns', `mDNS: ${(err as Error)?.message ?? String(err)}`);
+  // bonjour-service and its DNS codec are loaded here rather than at start-up: they are a fifth
+  // of what the daemon would parse before it can answer, for a responder that may be turned off.
+  const started = import('bonjour-service').then(
+    ({ Bonjour }) => publish(Bonjour, name, opts, warn),
+    (err: unknown) => {
+      warn(err);
+      return null;
+    },
+  );
+  let stopped: Promise<void> | null = null;
+  return {
+    name,
+    stop: () =>
+      (stopped ??= started.then((bonjour) => new Promise<void>((resolve) => {
+        if (!bonjour) return resolve();
+        // The goodbye (TTL 0) packet goes out before the socket closes; bounded in case it never does.
+        const timer = setTimeout(resolve, 1_000);
+        bonjour.unpublishAll(() => bonjour.destroy(() => {
+          clearTimeout(timer);
+          resolve();
+        }));
+      }))),
+  };
+}
+
+function publish(BonjourClass: typeof Bonjour, name: string, opts: MdnsAdvertiserOptions, warn: (err: unknown) => void): Bonjour {
+  const loopback = opts.network === 'loopback';
   // `interface`, `bind` and `socket` reach multicast-dns but are missing from bonjour-service's types.
   const socketOptions = loopback ? { interface: '127.0.0.1', bind: '0.0.0.0', socket: loopbackSocket(warn) } : {};
-  const bonjour = new Bonjour(socketOptions as object, warn);
+  const bonjour = new BonjourClass(socketOptions as object, warn);
   // multicast-dns emits 'error' for EACCES/EADDRINUSE; without a listener that would crash the daemon.
   (bonjour as unknown as { server: { mdns: NodeJS.EventEmitter } }).server.mdns.on('error', warn);
 
-  const name = `skill-daemon-${os.hostname().replaceAll('.', '-')}-${opts.port}`;
   const service: Service = bonjour.publish({
     name,
     type: MDNS_SERVICE_TYPE,
@@ -53,20 +79,7 @@ export function advertiseMdns(opts: MdnsAdvertiserOptions): MdnsAdvertisement {
     service.records = () => [...records().filter((r) => r.type !== 'A' && r.type !== 'AAAA'), { name: service.host, type: 'A', ttl: 120, data: '127.0.0.1' }];
   }
   opts.log.info('mdns', `advertising _${MDNS_SERVICE_TYPE}._tcp "${name}" on port ${opts.port}${loopback ? ' (loopback only)' : ''}`);
-
-  let stopped: Promise<void> | null = null;
-  return {
-    name,
-    stop: () =>
-      (stopped ??= new Promise<void>((resolve) => {
-        // The goodbye (TTL 0) packet goes out before the socket closes; bounded in case it never does.
-        const timer = setTimeout(resolve, 1_000);
-        bonjour.unpublishAll(() => bonjour.destroy(() => {
-          clearTimeout(timer);
-          resolve();
-        }));
-      })),
-  };
+  return bonjour;
 }
 
 /**

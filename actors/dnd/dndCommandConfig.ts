@@ -3,7 +3,7 @@
 // runs a command instead, given as an argument list (never a shell string), and only on Linux:
 // elsewhere DND is announced as events and nothing is run. The defaults are GNOME's notification
 // banner switch; an empty list runs nothing for that direction.
-import { z } from 'zod';
+import * as z from 'zod';
 import { objectSection } from '../settings/settingsSection.ts';
 
 export interface DndCommandConfig extends Record<string, unknown> {

@@ -9,7 +9,7 @@
 // own repository (exgWeightDownloads.ts), so a posted `hf_repo` is not stored.
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeJsonAtomic } from '../store/atomicFile.ts';
 import { BUILTIN_FAMILY, EXG_FAMILIES } from './exgCatalog.ts';
 

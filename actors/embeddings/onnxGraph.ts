@@ -4,9 +4,14 @@
 // without conversion, and every op used by the built-in encoders exists there unchanged.
 //
 // Output is deterministic: the same calls give the same bytes (no timestamps, no random names).
-import onnxProto from 'onnx-proto';
+import { createRequire } from 'node:module';
+import type onnxProtoModule from 'onnx-proto';
 
-const { onnx } = onnxProto;
+type Onnx = typeof onnxProtoModule.onnx;
+// The schema (protobufjs and every ONNX message type) is loaded on the first graph built, not when
+// a module that only names a built-in model is imported at start-up.
+let loaded: Onnx | null = null;
+const protoOf = (): Onnx => (loaded ??= (createRequire(import.meta.url)('onnx-proto') as typeof onnxProtoModule).onnx);
 
 export const OPSET = 13;
 export const IR_VERSION = 7;
@@ -27,22 +32,22 @@ export interface TensorIo {
 type Attr = number | number[] | string;
 
 export class OnnxGraph {
-  readonly #nodes: InstanceType<typeof onnx.NodeProto>[] = [];
-  readonly #initializers: InstanceType<typeof onnx.TensorProto>[] = [];
+  readonly #nodes: InstanceType<Onnx['NodeProto']>[] = [];
+  readonly #initializers: InstanceType<Onnx['TensorProto']>[] = [];
   #counter = 0;
 
   /** A float32 constant; `values` is row-major over `dims`. */
   floats(name: string, dims: number[], values: ArrayLike<number>): string {
     const data = Float32Array.from(values);
     if (data.length !== dims.reduce((a, b) => a * b, 1)) throw new RangeError(`constant ${name}: ${data.length} values for dims ${dims.join('×')}`);
-    this.#initializers.push(onnx.TensorProto.create({ name, dims, dataType: FLOAT, rawData: littleEndianBytes(data) }));
+    this.#initializers.push(protoOf().TensorProto.create({ name, dims, dataType: FLOAT, rawData: littleEndianBytes(data) }));
     return name;
   }
 
   /** An int64 constant (shapes, axes, indices). */
   ints(name: string, dims: number[], values: ArrayLike<number>): string {
     const data = BigInt64Array.from(Array.from(values, (v) => BigInt(v)));
-    this.#initializers.push(onnx.TensorProto.create({ name, dims, dataType: INT64, rawData: littleEndianBytes(data) }));
+    this.#initializers.push(protoOf().TensorProto.create({ name, dims, dataType: INT64, rawData: littleEndianBytes(data) }));
     return name;
   }
 
@@ -50,7 +55,7 @@ export class OnnxGraph {
   op(opType: string, inputs: string[], attrs: Record<string, Attr> = {}, out?: string): string {
     const output = out ?? `${opType.toLowerCase()}_${this.#counter++}`;
     this.#nodes.push(
-      onnx.NodeProto.create({
+      protoOf().NodeProto.create({
         opType,
         input: inputs,
         output: [output],
@@ -62,6 +67,7 @@ export class OnnxGraph {
   }
 
   encode(spec: { name: string; doc: string; inputs: TensorIo[]; outputs: TensorIo[]; metadata: Record<string, string> }): Uint8Array {
+    const onnx = protoOf();
     const model = onnx.ModelProto.create({
       irVersion: IR_VERSION,
       opsetImport: [{ domain: '', version: OPSET }],
@@ -82,13 +88,14 @@ export class OnnxGraph {
 }
 
 function valueInfo(io: TensorIo) {
-  return onnx.ValueInfoProto.create({
+  return protoOf().ValueInfoProto.create({
     name: io.name,
     type: { tensorType: { elemType: io.type === 'int64' ? INT64 : FLOAT, shape: { dim: io.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
   });
 }
 
 function attribute(name: string, v: Attr) {
+  const onnx = protoOf();
   const T = onnx.AttributeProto.AttributeType;
   if (typeof v === 'string') return onnx.AttributeProto.create({ name, type: T.STRING, s: new TextEncoder().encode(v) });
   if (Array.isArray(v)) return onnx.AttributeProto.create({ name, type: T.INTS, ints: v });

@@ -3,7 +3,7 @@
 // opt-in, off by default, and only an admin may switch it on, since a rule's command then runs
 // with the daemon's rights. Commands run as argument lists (commandArgv.ts), never through a
 // shell, and are killed after `timeout_secs`.
-import { z } from 'zod';
+import * as z from 'zod';
 import { objectSection } from '../settings/settingsSection.ts';
 
 export interface HookCommandConfig extends Record<string, unknown> {

@@ -4,7 +4,7 @@
 // clamped `distance_threshold` to 0.01–1 and `recent_limit` to 10–20 where it used them, and
 // capped the list at 100. Names identify rules (cool-down, statuses and the log are keyed by
 // them), so they must be unique.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SettingsStore } from '../settings/settingsStore.ts';
 
 export const HOOK_SCENARIOS = ['any', 'cognitive', 'emotional', 'physical'] as const;

@@ -2,7 +2,7 @@
 // which also takes `{messages, params}`), validated, and turned into what the child runs:
 // chat turns and resolved generation parameters. Unknown OpenAI fields (`user`, `logprobs`,
 // `tools`, `response_format`, …) are accepted and ignored, as clients send them by default.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChatTurn } from './llmProtocol.ts';
 import { resolveGenParams, type GenParams } from './genParams.ts';
 

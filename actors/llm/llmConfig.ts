@@ -3,7 +3,7 @@
 // `max_queued`). `model_path` and `mmproj` are not stored: they follow the catalog's active
 // model and projector.
 import os from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SettingsStore } from '../settings/settingsStore.ts';
 
 export const LLM_SETTINGS_KEY = 'llm';

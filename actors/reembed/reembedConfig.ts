@@ -11,7 +11,7 @@
 // - `batch_delay_ms`: the labels' text re-embedding (kept for it);
 // - `idle_reembed_gpu`, `gpu_precision`, `auto_*`: stored and returned; this build's onnxruntime
 //   runs on the CPU, and the reference does not read the `auto_*` flags in its EEG loops either.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SettingsStore } from '../settings/settingsStore.ts';
 
 export const REEMBED_SETTINGS_KEY = 'reembed';

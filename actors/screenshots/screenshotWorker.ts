@@ -57,6 +57,9 @@ interface LastTimings {
   capture_to_searchable_ms: number | null;
 }
 
+/** How long after start-up the tesseract probe runs when no capture has asked for it first. */
+const OCR_PROBE_DELAY_MS = 3_000;
+
 export class ScreenshotWorker {
   readonly store: ScreenshotStore;
   readonly #command: CaptureCommand;
@@ -88,10 +91,15 @@ export class ScreenshotWorker {
     const abandoned = this.store.abandonPending();
     if (abandoned) deps.log.warn('screenshots', `${abandoned} capture(s) of the last run were never read by OCR; marked failed`);
     this.#command = new CaptureCommand(deps.captureCommand);
-    void tesseractAvailability().then((a) => {
-      this.#ocr = a;
-      if (!a.available) deps.log.warn('screenshots', `OCR unavailable: ${a.reason}`);
-    });
+    // Whether OCR can run is asked a little after start-up (a capture asks at once): a child
+    // process forked while the daemon is still loading would only slow its first answer.
+    setTimeout(() => {
+      if (this.#closed || this.#ocr) return;
+      void tesseractAvailability().then((a) => {
+        this.#ocr = a;
+        if (!a.available) deps.log.warn('screenshots', `OCR unavailable: ${a.reason}`);
+      });
+    }, OCR_PROBE_DELAY_MS).unref();
   }
 
   config(): ScreenshotConfig {

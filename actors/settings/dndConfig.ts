@@ -4,7 +4,7 @@
 // below it (unless focus touched the threshold within `focus_lookback_secs`), or when the signal
 // quality drops under `snr_exit_db`. The reference gave no ranges; the ones here keep every
 // window between a second and an hour and the threshold on the 0–100 score scale.
-import { z } from 'zod';
+import * as z from 'zod';
 import { objectSection } from './settingsSection.ts';
 
 export interface DndConfig extends Record<string, unknown> {

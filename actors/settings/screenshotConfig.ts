@@ -6,7 +6,7 @@
 // OCR: the reference runs Apple Vision on macOS and `ocrs` elsewhere; this daemon's OCR is
 // Tesseract, so `ocr_engine` defaults to "tesseract" off macOS and "ocrs" is accepted (stored)
 // for clients that send it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { objectSection } from './settingsSection.ts';
 
 export interface ScreenshotConfig extends Record<string, unknown> {

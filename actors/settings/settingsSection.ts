@@ -9,7 +9,7 @@
 //   value, checked by the section's cross-field rule, written through the settings store (atomic,
 //   serialised) and announced as one `settings-changed {setting, value}` event;
 // - a value that did not change is still a valid update but no event is published.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventBus } from '../eventBus.ts';
 import type { SettingsStore, UserSettings } from './settingsStore.ts';
 

@@ -3,7 +3,7 @@
 // Stored under `sleep_config` as the reference does. The sleep stager does not read it: its
 // thresholds are fixed on relative band powers (docs/analysis.md), and the reference's classifier
 // ignores the schedule too; clients use it to pick the night to show.
-import { z } from 'zod';
+import * as z from 'zod';
 import { objectSection, SettingsFieldError } from './settingsSection.ts';
 
 export const SLEEP_PRESETS = {

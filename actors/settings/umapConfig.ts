@@ -3,7 +3,7 @@
 // their range are clamped, as the reference does, rather than refused; a value of the wrong type
 // or a fraction where a count is expected is a 422. `POST /v1/analysis/umap` reads them at each
 // request, so a change applies to the next projection; results are cached per parameter set.
-import { z } from 'zod';
+import * as z from 'zod';
 import { objectSection } from './settingsSection.ts';
 
 export interface UmapConfig extends Record<string, unknown> {

@@ -3,7 +3,7 @@
 // command server listened there; its daemon, like this one, serves WebSocket on the HTTP port
 // (`GET /v1/ws-port`) and never binds this address. It is kept, validated as the reference does
 // (host 127.0.0.1 or 0.0.0.0, port 1024–65535), for clients that still read and write it.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SettingsSection } from './settingsSection.ts';
 
 export interface WsConfig extends Record<string, unknown> {

@@ -1,7 +1,7 @@
 // Analysis routes over the per-day databases and session CSVs (notes §7). Every job runs on the
 // analysis worker pool with read-only connections; the reply is the worker's JSON as it is.
 // Bodies are the reference's camelCase (snake_case works too); times are unix seconds, inclusive.
-import { z } from 'zod';
+import * as z from 'zod';
 import { AnalysisError } from '../../actors/analysis/analysisError.ts';
 import type { AnalysisJobArgs, AnalysisJobName } from '../../actors/analysis/analysisJobs.ts';
 import { AnalysisPool, AnalysisWorkerCrash } from '../../actors/analysis/analysisPool.ts';

@@ -1,5 +1,5 @@
 // Token management: scoped tokens (secret shown once) and rotation of the default token.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACLS } from '../../actors/auth/acl.ts';
 import { EXPIRIES, TokenLimitError, type Expiry } from '../../actors/auth/tokenStore.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';

@@ -1,6 +1,6 @@
 // Session control: start, switch and cancel a session; drive the reconnect countdown.
 // Every control route answers with the status object, as the reference does.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ControlError } from '../../actors/devices/deviceControl.ts';
 import { conflict, HttpError, unavailable } from '../errors.ts';
 import { route, type Route } from '../route.ts';

@@ -1,5 +1,5 @@
 // Health probes, version, status and the log ring.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DAEMON_NAME, PROTOCOL_VERSION } from '../../actors/config.ts';
 import { route, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';

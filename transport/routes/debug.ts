@@ -1,7 +1,7 @@
 // The actor tree for operators and the visualizer, the statecharts it runs, and fault injection
 // for supervision tests. Reading the tree and the statecharts is open to read_only tokens, so a
 // dashboard can show them without a token that could change anything.
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeMachine, type StatechartDefinition } from '../../actors/statecharts/statechartDefinition.ts';
 import { MACHINE_CATALOG } from '../../machines/catalog.ts';
 import { FAULT_MODES } from '../../actors/faults.ts';

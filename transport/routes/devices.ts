@@ -1,5 +1,5 @@
 // Known devices: the paired list (persisted), the preferred device, and what scanners see.
-import { z } from 'zod';
+import * as z from 'zod';
 import { deviceList } from '../../actors/scanner/deviceList.ts';
 import { notFound } from '../errors.ts';
 import { route, type Route } from '../route.ts';

@@ -1,5 +1,5 @@
 // The live event stream and what is known about its clients.
-import { z } from 'zod';
+import * as z from 'zod';
 import { route, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';
 

@@ -5,7 +5,7 @@
 // `forbidden_path` before anything is read or removed.
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { csvExport } from '../../actors/history/export/csvExport.ts';
 import { edfChunks, EmptySessionError, planEdfExport } from '../../actors/history/export/edfExport.ts';
 import { localDayBounds, localDaysOf, startsWithin } from '../../actors/history/localDays.ts';

@@ -1,7 +1,7 @@
 // Hooks: rules that fire when the live EEG comes near the EEG recorded under matching labels
 // (notes §8.2), their statuses and fire log (hooks.sqlite), help for writing them, and the opt-in
 // switch for running their commands.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CommandSyntaxError, commandArgv } from '../../actors/hooks/commandArgv.ts';
 import { hookCommandSection } from '../../actors/hooks/hookCommandConfig.ts';
 import { hookRulesSchema, MAX_HOOKS } from '../../actors/hooks/hookRule.ts';

@@ -1,5 +1,5 @@
 // Labels: text moments on the EEG timeline, searchable by text and by EEG (notes §8.1).
-import { z } from 'zod';
+import * as z from 'zod';
 import { LabelNotFound, LabelsBusy, TextModelUnavailable } from '../../actors/labels/labels.ts';
 import { HttpError, notFound, unavailable } from '../errors.ts';
 import { Reply, route, type Route } from '../route.ts';

@@ -1,7 +1,7 @@
 // The LLM catalog and model downloads (notes §9.2, §9.3): the catalog with each model's state,
 // the models folder scan, adding a model by repo and file, and downloads through the shared
 // downloads manager.
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpError } from '../errors.ts';
 import { route, type Route } from '../route.ts';
 import { refusedAs } from './downloadRefusals.ts';

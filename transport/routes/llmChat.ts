@@ -3,7 +3,7 @@
 // Bodies, replies and field names are the reference's; where it answers `{ok:true}` for an id that
 // does not exist, or stores a message in no session, these routes answer 404 and store nothing.
 // Data-scoped tokens reach every route here (the `/llm/chat` prefix of notes §10.3).
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_PAGE_LIMIT } from '../../actors/history/paging.ts';
 import type { SessionSummary } from '../../actors/llm/chatStore.ts';
 import { HttpError } from '../errors.ts';

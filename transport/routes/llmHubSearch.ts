@@ -2,7 +2,7 @@
 // repositories and the files of one, through `HF_ENDPOINT` (actors/llm/hfHub.ts). The reference
 // answers hub failures with 200 `{ok:false, error}`; here they are 502 `hub_error` with the
 // hub's reason, and a repository the hub does not have is 404 `repo_not_found`.
-import { z } from 'zod';
+import * as z from 'zod';
 import { HubError } from '../../actors/llm/hfHub.ts';
 import { HttpError, unavailable } from '../errors.ts';
 import { route, type Route } from '../route.ts';

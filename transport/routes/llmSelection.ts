@@ -3,7 +3,7 @@
 // projector in `<data>/llm_catalog.json` (which `model_path` and `mmproj` of the llm-config
 // follow), `autoload_mmproj` in the llm-config itself. A running server keeps its model until it
 // is next started or switched; the reply's `running_model` says which one that is.
-import { z } from 'zod';
+import * as z from 'zod';
 import { route, type Route } from '../route.ts';
 import { usableModel } from './llmServer.ts';
 import type { RouteServices } from './services.ts';

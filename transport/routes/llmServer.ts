@@ -1,6 +1,6 @@
 // The LLM server's lifecycle routes (notes §9.1): status, start, stop, log, model and
 // projector switches, and aborting the generations in progress.
-import { z } from 'zod';
+import * as z from 'zod';
 import { LlmRefused } from '../../actors/llm/llmRefused.ts';
 import { HttpError } from '../errors.ts';
 import { llmRefusalError } from '../llmRefusal.ts';

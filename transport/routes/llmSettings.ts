@@ -1,7 +1,7 @@
 // The LLM server's settings routes (notes §12): `LlmConfig` and the inference device. Both are
 // stored at once; what shapes the loaded model (threads, context, parallel, device, layers)
 // applies at the next start or model switch, the crash policy and queue bound at once.
-import { z } from 'zod';
+import * as z from 'zod';
 import { effectiveThreads, LLM_INFERENCE_DEVICES, llmConfigPatchSchema } from '../../actors/llm/llmConfig.ts';
 import { route, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';

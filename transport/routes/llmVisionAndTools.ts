@@ -4,7 +4,7 @@
 // reference's do and then say so: 501 `not_supported` with the reason, and for a tool call
 // `{ok:false, cancelled:false, reason}`. The reference answers all three with success-shaped
 // replies even when nothing happened; a client here can tell.
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpError } from '../errors.ts';
 import { route, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';

@@ -1,6 +1,6 @@
 // Lab Streaming Layer: discovery, paired streams, auto-connect, the LSL idle timeout, and the
 // virtual headset published as an LSL outlet.
-import { z } from 'zod';
+import * as z from 'zod';
 import { virtualSourceOptionsSchema } from '../../actors/devices/virtual/virtualOptions.ts';
 import { notFound } from '../errors.ts';
 import { route, type Route } from '../route.ts';

@@ -1,6 +1,6 @@
 // Model weight downloads through the downloads manager (notes §5.4): the EEG encoder's ONNX
 // weights, and the list of every download the manager holds (the LLM's too).
-import { z } from 'zod';
+import * as z from 'zod';
 import { EXG_FAMILIES } from '../../actors/embeddings/exgCatalog.ts';
 import { route, type Route } from '../route.ts';
 import { refusedAs } from './downloadRefusals.ts';

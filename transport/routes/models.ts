@@ -1,5 +1,5 @@
 // EEG models: catalog, config, status and the inference device (notes §5.2–5.4, §12).
-import { z } from 'zod';
+import * as z from 'zod';
 import { AVAILABLE_INFERENCE_DEVICES, encoderStatus, INFERENCE_DEVICES } from '../../actors/embeddings/encoderStatus.ts';
 import { EXG_FAMILIES } from '../../actors/embeddings/exgCatalog.ts';
 import { exgModelPath, weightsLookLoadable } from '../../actors/embeddings/exgWeights.ts';

@@ -2,7 +2,7 @@
 // The transport differs (a TLS listener with a pinned self-signed certificate instead of an iroh
 // QUIC tunnel, docs/remote.md); credentials, clients and scopes keep the reference's shapes.
 // Errors carry real statuses (401, 404, 409, 422, 429) rather than `{ok:false}` with 200.
-import { z } from 'zod';
+import * as z from 'zod';
 import { RegistrationRefused } from '../../actors/remote/remoteAuthStore.ts';
 import { aclForScope, CLIENT_SCOPES, isScopeGroup, READ_GROUPS, SCOPE_GROUPS } from '../../actors/remote/remoteScopes.ts';
 import { conflict, HttpError, notFound, tooManyRequests } from '../errors.ts';

@@ -2,7 +2,7 @@
 // and credentials of devices it cannot scan for (WiFi Shield, Galea, Emotiv Cortex). What it
 // finds is listed by `GET /v1/devices` (routes/devices.ts).
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { cortexCredentials, maskSecret, setCortexCredentials, setWifiConfig } from '../../actors/scanner/networkDeviceConfig.ts';
 import { scannerToggles } from '../../actors/scanner/scannerToggles.ts';
 import { unavailable } from '../errors.ts';

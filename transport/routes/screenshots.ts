@@ -7,7 +7,7 @@
 // every other name and any file whose real path leaves the screenshots folder. Like every route
 // they take the token as `?token=` too, for `<img src>`.
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveScreenshotFile } from '../../actors/screenshots/screenshotFiles.ts';
 import { HttpError } from '../errors.ts';
 import { RawReply, route, type Route } from '../route.ts';

@@ -3,7 +3,7 @@
 // times are unix seconds, inclusive.
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TextModelUnavailable } from '../../actors/labels/labels.ts';
 import { scanRecordedSessions } from '../../actors/history/recordedSessions.ts';
 import { historyStats } from '../../actors/history/recordingStats.ts';

@@ -1,6 +1,6 @@
 // The OS service that keeps the daemon running (root-level `/service/*`, as the reference):
 // a systemd user unit on Linux, a LaunchAgent on macOS. Admin only: it changes what runs at login.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ServiceUnsupported } from '../../actors/service/serviceInstaller.ts';
 import { HttpError } from '../errors.ts';
 import { route, type Route } from '../route.ts';

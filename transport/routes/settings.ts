@@ -1,6 +1,6 @@
 // Settings routes owned by the daemon core. Each write is persisted by the settings store and
 // applied live by the actor that owns the setting.
-import { z } from 'zod';
+import * as z from 'zod';
 import { route, type Route } from '../route.ts';
 import type { RouteServices } from './services.ts';
 

@@ -1,6 +1,6 @@
 // Signal settings: the EEG filter (applied live to an open session) and the embedding epoch
 // overlap (stored here, used by the epoching of the embeddings subsystem).
-import { z } from 'zod';
+import * as z from 'zod';
 import { filterConfigFrom, type FilterConfig } from '../../actors/signal/filterConfig.ts';
 import { HttpError } from '../errors.ts';
 import { route, type Route } from '../route.ts';

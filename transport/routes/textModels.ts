@@ -1,7 +1,7 @@
 // The text embedding model (notes §5.6): which model embeds labels, the search graph's query and
 // the command palette, and switching it. Switching re-embeds the labels in the background, so
 // they stay searchable under the new model without a separate call.
-import { z } from 'zod';
+import * as z from 'zod';
 import { SentenceModelError } from '../../actors/embeddings/sentenceModel.ts';
 import { UnknownTextModel } from '../../actors/embeddings/textModels.ts';
 import { LabelsBusy } from '../../actors/labels/labels.ts';

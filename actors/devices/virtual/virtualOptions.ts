@@ -1,7 +1,7 @@
 // Options of the virtual headset. The first eight fields are the body of the reference's
 // `POST /v1/lsl/virtual-source/start` (notes §2.6), same names and defaults, so the route can
 // validate its body with this schema; the rest are ours (seed, heart, eyes, motion, battery).
-import { z } from 'zod';
+import * as z from 'zod';
 import { channelNamesFor, MUSE_CHANNELS, type LayoutTemplate } from './channelLayout.ts';
 import { DEFAULT_EYES_SCHEDULE, type EyesClosedSchedule } from './eyesSchedule.ts';
 import { QUALITY_PRESETS, type QualityPreset, type SignalQuality } from './qualityPresets.ts';
