@@ -41,7 +41,7 @@ const reported: unknown[] = [];
 
 before(async () => {
   server = await listen('127.0.0.1', 0, (res, req) => {
-    const ex = new Exchange(res, req.getMethod() === 'head', 'req-1', (_id, _route, err) => reported.push(err));
+    const ex = new Exchange(res, req.getMethod() === 'head', () => 'req-1', (_id, _route, err) => reported.push(err));
     const handler = routes.get(req.getUrl());
     if (handler) handler(ex);
     else ex.json(404, {});

@@ -16,13 +16,17 @@ export function extractToken(authorization: string, query: string): string | nul
   return value || null;
 }
 
+// Shared, as every request with the default token gets the same answer.
+const DEFAULT_PRINCIPAL: Principal = Object.freeze({ kind: 'default' });
+const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous' });
+
 export class Authenticator {
   constructor(private readonly defaultToken: DefaultToken, private readonly store: TokenStore) {}
 
   /** The principal for a presented token, or null when it authenticates no one. */
   identify(token: string | null): Principal | null {
     if (!token) return null;
-    if (this.defaultToken.matches(token)) return { kind: 'default' };
+    if (this.defaultToken.matches(token)) return DEFAULT_PRINCIPAL;
     if (!token.startsWith('sk-')) return null;
     const check = this.store.check(token, sha256(token));
     if (!check.ok) return null;
@@ -30,7 +34,7 @@ export class Authenticator {
   }
 
   authorize(scope: RouteScope, method: string, path: string, token: string | null): Principal | HttpError {
-    if (scope === 'public') return { kind: 'anonymous' };
+    if (scope === 'public') return ANONYMOUS;
     const who = this.identify(token);
     if (!who) return unauthorized();
     if (!mayCall(who, scope, method, path)) return forbidden();

@@ -18,6 +18,24 @@ const STATUS_TEXT: Record<number, string> = {
   504: '504 Gateway Timeout',
 };
 
+/**
+ * The header lines every reply carries after its content type, sent as the content type's value
+ * in one `writeHeader` call: each call crosses into the native addon, and these lines are
+ * constants. uWS writes `name: value\r\n` as given, so a value of `\r\n`-joined lines goes out
+ * as those lines. Only constants are joined this way, never a value from a request.
+ */
+const lines = (pairs: ReadonlyArray<readonly [string, string]>) => pairs.map(([k, v]) => `\r\n${k}: ${v}`).join('');
+const CORS_LINES = lines(CORS_HEADERS);
+/** API replies are never cached; a reply that says how it may be cached (static files) wins. */
+const NO_STORE_AND_CORS_LINES = lines([['cache-control', 'no-store'], ...CORS_HEADERS]);
+const JSON_HEAD = 'application/json' + NO_STORE_AND_CORS_LINES;
+
+/** The content-type header's value with the constant lines after it. */
+function headBlock(contentType: string, headers: Record<string, string>): string {
+  if ('cache-control' in headers) return contentType + CORS_LINES;
+  return contentType === 'application/json' ? JSON_HEAD : contentType + NO_STORE_AND_CORS_LINES;
+}
+
 /** How much of an oversized body is read and dropped (× the limit) before the connection is cut. */
 const DISCARD_FACTOR = 16;
 
@@ -35,12 +53,19 @@ export class Exchange {
   /** The matched route's own error shape, if it has one. */
   errorReply: ((err: HttpError) => Reply) | undefined;
 
+  #requestId: string | null = null;
+
   constructor(
     private readonly res: HttpResponse,
     private readonly head: boolean,
-    readonly requestId: string,
+    private readonly newRequestId: () => string,
     private readonly reportError: ErrorReporter,
   ) {}
+
+  /** Made when first read (an error, a log line, a handler that asks): most replies need none. */
+  get requestId(): string {
+    return (this.#requestId ??= this.newRequestId());
+  }
 
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -185,10 +210,7 @@ export class Exchange {
     // replies must cork themselves. 200 is uWS's default status line.
     const write = () => {
       if (status !== 200) this.res.writeStatus(statusLine(status));
-      this.res.writeHeader('content-type', contentType);
-      // API replies are never cached; a reply that says how it may be cached (static files) wins.
-      if (!('cache-control' in headers)) this.res.writeHeader('cache-control', 'no-store');
-      for (const [k, v] of CORS_HEADERS) this.res.writeHeader(k, v);
+      this.res.writeHeader('content-type', headBlock(contentType, headers));
       for (const k in headers) this.res.writeHeader(k, headers[k]!);
       if (this.head) {
         // Any argument to endWithoutBody aborts the process in this uWS build: set the length ourselves.
@@ -227,9 +249,7 @@ export class Exchange {
       const total = reply.length;
       this.res.cork(() => {
         if (reply.status !== 200) this.res.writeStatus(statusLine(reply.status));
-        this.res.writeHeader('content-type', reply.contentType);
-        if (!('cache-control' in reply.headers)) this.res.writeHeader('cache-control', 'no-store');
-        for (const [k, v] of CORS_HEADERS) this.res.writeHeader(k, v);
+        this.res.writeHeader('content-type', headBlock(reply.contentType, reply.headers));
         for (const k in reply.headers) this.res.writeHeader(k, reply.headers[k]!);
         if (this.head) {
           if (total !== null) this.res.writeHeader('content-length', String(total));

@@ -56,12 +56,12 @@ export function createHttpHandler(deps: HttpDeps) {
 
 function requestHandler(deps: HttpDeps) {
   return (res: HttpResponse, req: HttpRequest): void => {
-    // HttpRequest is only valid synchronously: read everything needed now.
+    // HttpRequest is only valid synchronously: read everything needed now. Each read crosses
+    // into the native addon, so what a request may not need (the query) is read only if needed.
     const method = req.getCaseSensitiveMethod().toUpperCase();
     const path = req.getUrl();
-    const rawQuery = req.getQuery() ?? '';
     const host = req.getHeader('host');
-    const ex = new Exchange(res, method === 'HEAD', deps.newRequestId(), deps.reportError);
+    const ex = new Exchange(res, method === 'HEAD', deps.newRequestId, deps.reportError);
 
     if (!deps.hostGuard.allows(host)) return ex.error(forbiddenHost(host));
     if (method === 'OPTIONS') return ex.preflight(req.getHeader('access-control-request-headers'));
@@ -70,10 +70,12 @@ function requestHandler(deps: HttpDeps) {
     if (match.kind === 'not_found') return ex.error(notFound(`no route for ${method} ${path}`));
     if (match.kind === 'method_not_allowed') return ex.error(methodNotAllowed(match.allow));
     const { route, params } = match;
-    ex.routeName = route.method + ' ' + route.path;
+    ex.routeName = match.key;
     ex.errorReply = route.errorReply;
 
-    const token = extractToken(req.getHeader('authorization'), rawQuery);
+    const authorization = req.getHeader('authorization');
+    const rawQuery = route.query || !authorization.startsWith('Bearer ') ? req.getQuery() ?? '' : '';
+    const token = extractToken(authorization, rawQuery);
     const principal = deps.auth.authorize(route.scope, method, path, token);
     if (principal instanceof HttpError) return ex.error(principal);
     if (deps.websocketPaths.has(route.path)) return ex.error(upgradeRequired());
@@ -85,14 +87,8 @@ function requestHandler(deps: HttpDeps) {
       return ex.fail(err);
     }
     const ctx = new Context(route, path, params, query, principal, ex);
-    // Only a request that would run is counted: a malformed one gets its 4xx, not a 429.
-    const run = () => {
-      const retryAfter = deps.rateLimiter?.take(ex.routeName, principal) ?? null;
-      if (retryAfter !== null) return ex.error(tooManyRequests(retryAfter));
-      runHandler(route, ctx, ex);
-    };
+    if (!BODY_METHODS.has(method)) return run(deps, route, ctx, ex);
 
-    if (!BODY_METHODS.has(method)) return run();
     const limit = route.maxBodyBytes ?? deps.maxBodyBytes;
     const declared = Number(req.getHeader('content-length') || 0);
     const deadline = deps.bodyDeadlineMs ?? DEFAULT_BODY_DEADLINE_MS;
@@ -103,16 +99,22 @@ function requestHandler(deps: HttpDeps) {
       } catch (err) {
         return ex.fail(err);
       }
-      run();
+      run(deps, route, ctx, ex);
     });
   };
+}
+
+/** Only a request that would run is counted: a malformed one gets its 4xx, not a 429. */
+function run(deps: HttpDeps, route: Route, ctx: Context, ex: Exchange): void {
+  const retryAfter = deps.rateLimiter?.take(ex.routeName, ctx.principal) ?? null;
+  if (retryAfter !== null) return ex.error(tooManyRequests(retryAfter));
+  runHandler(route, ctx, ex);
 }
 
 /** The handler's view of a request; the abort signal is made only if the handler reads it. */
 class Context implements RequestContext {
   body: unknown = undefined;
   readonly method: Method;
-  readonly requestId: string;
 
   constructor(
     route: Route,
@@ -123,7 +125,11 @@ class Context implements RequestContext {
     private readonly ex: Exchange,
   ) {
     this.method = route.method;
-    this.requestId = ex.requestId;
+  }
+
+  /** Made when first read: most requests never need one. */
+  get requestId(): string {
+    return this.ex.requestId;
   }
 
   get signal(): AbortSignal {

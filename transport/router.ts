@@ -4,7 +4,7 @@
 import type { Method, Route } from './route.ts';
 
 export type Match =
-  | { kind: 'found'; route: Route; params: Record<string, string> }
+  | { kind: 'found'; route: Route; params: Record<string, string>; /** `METHOD /path` as in the table. */ key: string }
   | { kind: 'method_not_allowed'; allow: Method[] }
   | { kind: 'not_found' };
 
@@ -13,8 +13,16 @@ interface Pattern {
   byMethod: Map<Method, Route>;
 }
 
+/** A static path's answers, made once: the lookup of a request then allocates nothing. */
+type StaticMatches = Map<Method, Match>;
+
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const routeKey = (r: Route) => `${r.method} ${r.path}`;
+
 export class Router {
   private readonly statics = new Map<string, Map<Method, Route>>();
+  private readonly staticMatches = new Map<string, StaticMatches>();
+  private readonly keys = new Map<Route, string>();
   private readonly patterns: Pattern[] = [];
   readonly routes: readonly Route[];
 
@@ -34,26 +42,32 @@ export class Router {
       }
       if (byMethod.has(r.method)) throw new Error(`duplicate route ${r.method} ${r.path}`);
       byMethod.set(r.method, r);
+      this.keys.set(r, routeKey(r));
+    }
+    for (const [path, byMethod] of this.statics) {
+      const matches: StaticMatches = new Map();
+      for (const m of byMethod.keys()) matches.set(m, this.pick(byMethod, m, NO_PARAMS));
+      this.staticMatches.set(path, matches);
     }
   }
 
   match(method: string, path: string): Match {
     const m = (method === 'HEAD' ? 'GET' : method) as Method;
-    const exact = this.statics.get(path);
-    if (exact) return pick(exact, m, {});
+    const exact = this.staticMatches.get(path);
+    if (exact) return exact.get(m) ?? this.pick(this.statics.get(path)!, m, NO_PARAMS);
     const parts = path.split('/');
     for (const p of this.patterns) {
       const params = matchSegments(p.segments, parts);
-      if (params) return pick(p.byMethod, m, params);
+      if (params) return this.pick(p.byMethod, m, params);
     }
     return { kind: 'not_found' };
   }
-}
 
-function pick(byMethod: Map<Method, Route>, method: Method, params: Record<string, string>): Match {
-  const route = byMethod.get(method);
-  if (route) return { kind: 'found', route, params };
-  return { kind: 'method_not_allowed', allow: [...byMethod.keys()] };
+  private pick(byMethod: Map<Method, Route>, method: Method, params: Record<string, string>): Match {
+    const route = byMethod.get(method);
+    if (route) return { kind: 'found', route, params, key: this.keys.get(route)! };
+    return { kind: 'method_not_allowed', allow: [...byMethod.keys()] };
+  }
 }
 
 function matchSegments(pattern: string[], parts: string[]): Record<string, string> | null {

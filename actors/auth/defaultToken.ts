@@ -10,7 +10,6 @@ import { newSecret, secretEquals } from './secret.ts';
 
 export class DefaultToken {
   private token = '';
-  private bytes: Buffer = Buffer.alloc(0);
   private fileStamp = '';
   private lastCheckMs = 0;
 
@@ -29,13 +28,13 @@ export class DefaultToken {
 
   /** Constant-time check of a presented token, re-reading a rotated file. */
   matches(presented: string, nowMs = Date.now()): boolean {
-    if (secretEquals(presented, this.bytes)) {
+    if (secretEquals(presented, this.token)) {
       if (this.override || nowMs - this.lastCheckMs < 1000) return true;
       this.lastCheckMs = nowMs;
     }
-    if (this.override || !this.fileChanged()) return secretEquals(presented, this.bytes);
+    if (this.override || !this.fileChanged()) return secretEquals(presented, this.token);
     this.readFile();
-    return secretEquals(presented, this.bytes);
+    return secretEquals(presented, this.token);
   }
 
   /** New random token, written atomically; returns it. */
@@ -74,7 +73,6 @@ export class DefaultToken {
 
   private set(token: string): void {
     this.token = token;
-    this.bytes = Buffer.from(token, 'utf8');
   }
 
   private stamp(): string {

@@ -10,6 +10,7 @@
 import fc from 'fast-check';
 import http from 'node:http';
 import { concretePath, ROUTES } from '../helpers/routes.ts';
+import { failedOnStaleSocket } from '../helpers/staleSocket.ts';
 import { requestArbitrary, type FuzzRequest } from './requestArbitraries.ts';
 
 /**
@@ -82,7 +83,7 @@ interface Reply {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
-function send(port: number, token: string, method: string, path: string, req: FuzzRequest): Promise<Reply> {
+function send(port: number, token: string, method: string, path: string, req: FuzzRequest, retried = false): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { authorization: `Bearer ${token}` };
     if (req.body !== null) {
@@ -102,7 +103,10 @@ function send(port: number, token: string, method: string, path: string, req: Fu
       res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType, text: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
-    r.on('error', reject);
+    r.on('error', (err: NodeJS.ErrnoException) => {
+      if (!retried && failedOnStaleSocket(r, err)) resolve(send(port, token, method, path, req, true));
+      else reject(err);
+    });
     // Streaming routes (SSE) would hold the connection: a fuzzed request needs only the status.
     r.setTimeout(10_000, () => r.destroy(new Error(`no answer in 10 s from ${method} ${path}`)));
     r.end(req.body ?? undefined);
@@ -169,11 +173,18 @@ export async function fuzzRoutes(o: FuzzOptions): Promise<{ failures: FuzzFailur
       if (i % every === 0 && counts.stateChecks < o.stateChecksPerRoute) {
         // Alone, so that nothing else in flight can change the state between the two reads.
         const req = samples[i++]!;
-        const before = await snapshot(o.port, o.token, probes);
+        const probe = () => snapshot(o.port, o.token, probes).catch((err: Error) => {
+          unanswered = true;
+          failures.push({ route: key, request: req, status: 0, problem: `reading the state failed: ${err.message}` });
+          return null;
+        });
+        const before = await probe();
+        if (before === null) break;
         const reply = await sendJudged(req);
         if (reply && reply.status >= 400) {
           counts.stateChecks++;
-          const after = await snapshot(o.port, o.token, probes);
+          const after = await probe();
+          if (after === null) break;
           if (after !== before) failures.push({ route: key, request: req, status: reply.status, problem: `a refused request changed state:\n${firstDifference(before, after)}` });
         }
         continue;

@@ -1,6 +1,7 @@
 // A loopback HTTP client for tests, on node:http so that tests control every header
 // (fetch would not let them set Host) and see exact status codes and bodies.
 import http from 'node:http';
+import { failedOnStaleSocket } from './staleSocket.ts';
 
 export interface CallOptions {
   token?: string | null;
@@ -39,7 +40,7 @@ export function collectResult(res: http.IncomingMessage): Promise<CallResult> {
   });
 }
 
-export function call(port: number, method: string, path: string, opts: CallOptions = {}): Promise<CallResult> {
+export function call(port: number, method: string, path: string, opts: CallOptions = {}, retried = false): Promise<CallResult> {
   const qs = opts.query ? '?' + new URLSearchParams(opts.query).toString() : '';
   const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
   const headers: Record<string, string> = { ...opts.headers };
@@ -50,7 +51,10 @@ export function call(port: number, method: string, path: string, opts: CallOptio
   }
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: path + qs, headers, agent }, (res) => void collectResult(res).then(resolve, reject));
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (!retried && failedOnStaleSocket(req, err)) resolve(call(port, method, path, opts, true));
+      else reject(err);
+    });
     if (body !== undefined) req.write(body);
     req.end();
   });
