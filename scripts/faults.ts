@@ -45,7 +45,7 @@ const STANDARD = { maxRestarts: 5, backoff: [250, 500, 1000, 2000, 4000] };
 
 async function intensityPhase(): Promise<void> {
   out('\n## 1. Restart intensity (standard: 5 restarts in 60 s, backoff 250 ms doubling)');
-  const daemon = await spawnDaemon({ env: { SKILL_FAULT_INJECTION: '1' } });
+  const daemon = await spawnDaemon({ env: { SKILL_FAULT_INJECTION: '1' }, lifetimeMs: null });
   const admin = client(daemon.port, daemon.token);
   const events = await supervisorEvents(daemon.port, daemon.token);
   const plan: Array<[string, FaultMode]> = [['watchdog', 'throw'], ['scanner', 'exit'], ['dnd', 'hang']];
@@ -88,7 +88,7 @@ async function stormPhase(): Promise<void> {
   out(`\n## 2. Storm: every actor × {throw, hang, exit} × ${TIMES}, within ${MINUTES} min`);
   const env = { SKILL_FAULT_INJECTION: '1', SKILL_RESTART_INTENSITY: '1000000/60000', SKILL_RESTART_BACKOFF: '5/50', SKILL_ACTOR_HEARTBEAT_MS: '25' };
   out(`  supervision for the run: ${JSON.stringify(env)}`);
-  const daemon = await spawnDaemon({ env });
+  const daemon = await spawnDaemon({ env, lifetimeMs: null });
   const admin = client(daemon.port, daemon.token);
   const events = await supervisorEvents(daemon.port, daemon.token);
   if ((await admin.post('/v1/control/start-session', { target: 'virtual' })).status !== 200) fail('session start');
@@ -180,7 +180,7 @@ async function killPhase(): Promise<void> {
     if (++problems <= 5) fail(what);
   };
   for (let round = 0; round < KILLS; round++) {
-    const daemon = await spawnDaemon({ dirs });
+    const daemon = await spawnDaemon({ dirs, lifetimeMs: null });
     const admin = client(daemon.port, daemon.token);
     if (round > 0) {
       const last = rawCsvFiles(dirs.data).at(-1)!;
@@ -205,7 +205,7 @@ async function killPhase(): Promise<void> {
     }
     if ((round + 1) % 10 === 0) out(`  ${round + 1} kills, worst loss so far ${worstMs.toFixed(0)} ms`);
   }
-  const last = await spawnDaemon({ dirs });
+  const last = await spawnDaemon({ dirs, lifetimeMs: null });
   const exit = await last.stop();
   if (exit.code !== 0) problem(`final start exit ${exit.code}`);
   const unfinished = rawCsvFiles(dirs.data).filter((f) => !fs.existsSync(f.replace(/\.csv$/, '.json')));

@@ -14,7 +14,7 @@ const runs = arg('runs', 10_000);
 const seed = arg('seed', Date.now() % 1_000_000);
 process.env.SKILL_NETWORK = 'loopback';
 
-const daemon = await spawnDaemon({ dirs: tempDirs('skill-fuzz-'), env: { SKILL_RATE_LIMITS: 'off' } });
+const daemon = await spawnDaemon({ dirs: tempDirs('skill-fuzz-'), env: { SKILL_RATE_LIMITS: 'off' }, lifetimeMs: null });
 const started = performance.now();
 let last = started;
 console.log(`fuzzing every route: ${runs} requests each, seed ${seed}, daemon pid ${daemon.proc.pid}`);

@@ -32,7 +32,14 @@ export interface SpawnOptions {
   addr?: string;
   /** Node's arguments that start the daemon; default the sources under tsx (`--import tsx bin/skill-daemon.ts`). */
   command?: string[];
+  /**
+   * The daemon is killed after this long, so one a failed test leaves behind does not live on
+   * (default TEST_DAEMON_LIFETIME_MS). The long runs (fuzz, faults, soak) pass null: no limit.
+   */
+  lifetimeMs?: number | null;
 }
+
+export const TEST_DAEMON_LIFETIME_MS = 10 * 60_000;
 
 export interface Exit {
   code: number | null;
@@ -84,11 +91,11 @@ export function runCli(opts: SpawnOptions & { timeoutMs?: number } = {}): Promis
   return collectExit(proc, opts.timeoutMs ?? 15_000);
 }
 
-function collectExit(proc: ChildProcess, timeoutMs: number, out = { stdout: '', stderr: '' }): Promise<Exit> {
+function collectExit(proc: ChildProcess, timeoutMs: number | null, out = { stdout: '', stderr: '' }): Promise<Exit> {
   proc.stdout?.on('data', (d) => (out.stdout += d));
   proc.stderr?.on('data', (d) => (out.stderr += d));
   return new Promise((resolve) => {
-    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    const timer = timeoutMs === null ? undefined : setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
     proc.on('exit', (code, signal) => {
       clearTimeout(timer);
       // Let the pipes drain before reporting.
@@ -105,7 +112,7 @@ export async function spawnDaemon(opts: SpawnOptions = {}): Promise<RunningDaemo
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = { stdout: '', stderr: '' };
-  const exited = collectExit(proc, 10 * 60_000, out);
+  const exited = collectExit(proc, opts.lifetimeMs === undefined ? TEST_DAEMON_LIFETIME_MS : opts.lifetimeMs, out);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`daemon did not start in time:\n${out.stdout}\n${out.stderr}`)), 20_000);
     const onData = () => {
