@@ -80,6 +80,24 @@ test('invalid JSON is 400 and a non-object body is 422 on every route that reads
   assert.equal(await snapshot(), before);
 });
 
+test('a string or key that is not well-formed Unicode (a lone surrogate) is 422 on every route that reads a body', async () => {
+  const before = await snapshot();
+  // A lone high and a lone low surrogate, beside a well-formed escaped pair (an emoji) that is fine.
+  const rawBody = '{"name":"\\ud800","text":"ok \\ud83d\\ude00","nested":{"\\udfff":1}}';
+  for (const r of BODY_ROUTES) {
+    const res = asDaemonError(r, await call(ctx.daemon.port, r.method, concretePath(r), { token: ctx.daemon.token, rawBody }));
+    assertErrorShape(res, `${r.method} ${r.path} with a lone surrogate`);
+    assert.equal(res.status, 422, `${r.method} ${r.path}: ${res.text.slice(0, 200)}`);
+    if (!r.errorReply) assert.deepEqual(res.json.issues.map((i: any) => i.path), ['name', 'nested.\udfff'], `${r.method} ${r.path}: ${res.text.slice(0, 300)}`);
+  }
+  assert.equal(await snapshot(), before);
+  // The same route with a well-formed escaped pair works (a lone surrogate here once reached the
+  // otpauth URL encoder, which threw: a 500).
+  const made = await call(ctx.daemon.port, 'POST', '/v1/iroh/totp', { token: ctx.daemon.token, rawBody: '{"name":"phone \\ud83d\\ude00"}' });
+  assert.equal(made.status, 200, made.text);
+  assert.equal(made.json.totp.name, 'phone \u{1F600}', made.text);
+});
+
 test('wrong field types and missing required fields are 422 with the failing field path', async () => {
   const before = await snapshot();
   let checked = 0;

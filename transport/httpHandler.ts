@@ -4,13 +4,14 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { Authenticator } from './auth.ts';
 import { extractToken } from './auth.ts';
-import { forbiddenHost, HttpError, internalError, invalidJson, methodNotAllowed, notFound, tooManyRequests, upgradeRequired } from './errors.ts';
+import { forbiddenHost, HttpError, internalError, invalidBody, invalidJson, methodNotAllowed, notFound, tooManyRequests, upgradeRequired } from './errors.ts';
 import { Exchange } from './exchange.ts';
 import type { HostGuard } from './hostGuard.ts';
 import type { RateLimiter } from './rateLimits.ts';
 import type { Method, Principal, RequestContext, Route } from './route.ts';
 import type { Router } from './router.ts';
 import { validate } from './validate.ts';
+import { illFormedTextIssues } from './wellFormedText.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** How long a request body may take to arrive (a 1 MiB body needs 35 KiB/s). */
@@ -154,7 +155,8 @@ function runHandler(route: Route, ctx: Context, ex: Exchange): void {
 
 /**
  * JSON body validated against the route's schema; an empty body counts as `{}`. Routes without
- * a body ignore it, but it must still be valid JSON: malformed input never reaches a handler.
+ * a body ignore it, but it must still be valid JSON, and its text well-formed Unicode: malformed
+ * input never reaches a handler.
  */
 function parseBody(route: Route, bytes: Buffer): unknown {
   let raw: unknown = {};
@@ -165,6 +167,8 @@ function parseBody(route: Route, bytes: Buffer): unknown {
     } catch (err) {
       throw invalidJson((err as Error).message);
     }
+    const illFormed = illFormedTextIssues(text, raw);
+    if (illFormed.length) throw invalidBody(illFormed);
   }
   return route.body ? validate(route.body, raw, 'body') : undefined;
 }
