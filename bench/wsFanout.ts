@@ -3,24 +3,21 @@
 // broadcasting the same payload at the same rate, measured in the same run (alternating rounds).
 //
 // Latency = arrival at the client − the envelope's ts_unix_ms (see eventSubscribers.ts for the
-// clock). The 100 clients are spread over CLIENT_THREADS worker threads (subscriberPool.ts),
-// as a hundred subscribers would be separate apps; within a thread the last socket read for an
-// event still waits for the ones before it, in both phases alike. The ratio to the baseline is
-// what the daemon's own layers add.
+// clock). The 100 clients share this process's event loop: the last socket read for an event
+// waits for the 99 before it, in both phases alike, so the p99 includes that queueing; the
+// ratio to the baseline is what the daemon's own layers add.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { formatValue, runWhenMain, type BenchmarkOutcome, type Figure } from './figure.ts';
 import { watchForeignLoad } from './foreignLoad.ts';
-import { openSubscriberPool } from './subscriberPool.ts';
+import { closeAll, subscribeMany, type Subscriber } from './eventSubscribers.ts';
 import { quantile, sortedCopy } from './quantile.ts';
 import { builtDaemon } from './builtDaemon.ts';
 import { startServerProcess, type ServerProcess } from './serverProcess.ts';
 import { isolatedDaemonEnv } from './daemonEnv.ts';
 
 const CLIENTS = 100;
-/** Event loops the clients are spread over. */
-const CLIENT_THREADS = 4;
 /** Seconds after the clients connect before counting (the first events find cold sockets). */
 const SETTLE_S = 4;
 /** Seconds counted per round; rounds alternate daemon and baseline so drift in machine load hits both. */
@@ -58,26 +55,19 @@ interface Phase {
 }
 
 /** Connects CLIENTS subscribers, lets them settle, then keeps the arrivals of MEASURE_S seconds. */
-async function measure(url: string, pids: number[]): Promise<{ phase: Phase; frame: Buffer | null }> {
-  const pool = await openSubscriberPool(CLIENTS, CLIENT_THREADS, { url, watch: WATCH, types: [WATCH] });
-  let report;
-  let from = 0, to = 0, foreignCores: number | null = null;
-  try {
-    await sleep(SETTLE_S * 1000);
-    from = Date.now();
-    const watch = watchForeignLoad(pids);
-    await sleep(MEASURE_S * 1000);
-    to = Date.now();
-    foreignCores = watch.stop();
-    // Only events published inside the window, and only once every client had its chance.
-    await sleep(500);
-    report = await pool.collect();
-  } finally {
-    await pool.close();
-  }
+async function measure(url: string, pids: number[]): Promise<{ phase: Phase; subs: Subscriber[] }> {
+  const subs = await subscribeMany(CLIENTS, { url, watch: WATCH, types: [WATCH] });
+  await sleep(SETTLE_S * 1000);
+  const from = Date.now();
+  const watch = watchForeignLoad(pids);
+  await sleep(MEASURE_S * 1000);
+  const to = Date.now();
+  const foreignCores = watch.stop();
+  // Only events published inside the window, and only once every client had its chance.
+  await sleep(500);
   const perEvent = new Map<number, { n: number; first: number; last: number }>();
   const latencies: number[] = [];
-  for (const s of report.subscribers) {
+  for (const s of subs) {
     for (const a of s.arrivals) {
       if (a.stampMs < from || a.stampMs > to) continue;
       latencies.push(a.latencyMs);
@@ -97,11 +87,11 @@ async function measure(url: string, pids: number[]): Promise<{ phase: Phase; fra
       incomplete,
       firstClient: sortedCopy(events.map((e) => e.first)),
       spread: sortedCopy(events.map((e) => e.last - e.first)),
-      problems: report.subscribers.flatMap((s) => s.problems),
+      problems: subs.flatMap((s) => s.problems),
       foreignCores,
       eventsPerSec: perEvent.size / ((to - from) / 1000),
     },
-    frame: report.lastFrame,
+    subs,
   };
 }
 
@@ -127,6 +117,7 @@ export async function run(): Promise<BenchmarkOutcome> {
   process.once('exit', removeTmp);
   const env = isolatedDaemonEnv(tmp);
   const servers: ServerProcess[] = [];
+  let subs: Subscriber[] = [];
   try {
     const daemon = await startServerProcess('daemon', (await builtDaemon()).entry, env);
     servers.push(daemon);
@@ -143,9 +134,12 @@ export async function run(): Promise<BenchmarkOutcome> {
     for (let round = 1; round <= ROUNDS; round++) {
       log(`round ${round}/${ROUNDS}, daemon: ${CLIENTS} clients subscribed to ${WATCH}, ${SETTLE_S} s settling, ${MEASURE_S} s measured`);
       const d = await measure(daemonWs, [daemon.child.pid!]);
+      subs = d.subs;
       daemonRounds.push(d.phase);
-      frame ??= d.frame;
+      frame ??= subs.find((s) => s.lastFrame)?.lastFrame ?? null;
       if (!frame || d.phase.events === 0) throw new Error(`no ${WATCH} event reached the clients`);
+      await closeAll(subs);
+      subs = [];
       if (!bare) {
         // The baseline replays the payload just received, at the rate just measured.
         const payloadFile = path.join(tmp, 'eegbands.json');
@@ -161,7 +155,10 @@ export async function run(): Promise<BenchmarkOutcome> {
       }
       log(`round ${round}/${ROUNDS}, bare uWS broadcast: same payload every ${formatValue(intervalMs)} ms, ${CLIENTS} clients, ${MEASURE_S} s measured`);
       const b = await measure(bareWs, [bare.child.pid!]);
+      subs = b.subs;
       bareRounds.push(b.phase);
+      await closeAll(subs);
+      subs = [];
     }
     await post(daemon.url, token, '/v1/control/cancel-session', {});
     const d = { phase: merged(daemonRounds) };
@@ -184,7 +181,7 @@ export async function run(): Promise<BenchmarkOutcome> {
     const spread = (ph: Phase) =>
       `p50 ${formatValue(p(ph, 0.5))}, p90 ${formatValue(p(ph, 0.9))}, p99 ${formatValue(p(ph, 0.99))}, max ${formatValue(ph.latencies.at(-1)!)} ms over ${ph.latencies.length} deliveries of ${ph.events} events (${formatValue(ph.eventsPerSec)}/s), ${ph.incomplete} event(s) not seen by every client`;
     // The first client's latency is the sender's part (publish, serialise, first write, loopback);
-    // the spread to the last client is mostly each thread reading its sockets one after another.
+    // the spread to the last client is mostly this process reading 100 sockets one after another.
     const split = (ph: Phase) =>
       `first client p50 ${formatValue(quantile(ph.firstClient, 0.5))} / p99 ${formatValue(quantile(ph.firstClient, 0.99))} ms, first-to-last-client spread p50 ${formatValue(quantile(ph.spread, 0.5))} / p99 ${formatValue(quantile(ph.spread, 0.99))} ms`;
     const problems = [...d.phase.problems, ...b.phase.problems];
@@ -194,16 +191,17 @@ export async function run(): Promise<BenchmarkOutcome> {
         figure(`${WATCH} to ${CLIENTS} WebSocket clients: delivery latency p99`, 0.99, GOAL_P99_MS),
       ],
       notes: [
-        `Daemon: \`dist/daemon/skill-daemon.js\` (as \`npm start\` runs it) in its own process (temporary directories, SKILL_NETWORK=loopback) streaming a virtual session (POST /v1/control/start-session {"target":"virtual"}: 32 ch @ 256 Hz, recorded and embedded as usual); ${CLIENTS} \`ws\` clients of /v1/events in the benchmark's process, spread over ${CLIENT_THREADS} worker threads (each its own event loop, as separate subscriber apps would be), each sending {"command":"subscribe","types":["${WATCH}"]} (EegBands is not an opt-in type, but the filter keeps status and watchdog frames off the sockets); ${SETTLE_S} s settling, then ${MEASURE_S} s counted per round.`,
+        `Daemon: \`dist/daemon/skill-daemon.js\` (as \`npm start\` runs it) in its own process (temporary directories, SKILL_NETWORK=loopback) streaming a virtual session (POST /v1/control/start-session {"target":"virtual"}: 32 ch @ 256 Hz, recorded and embedded as usual); ${CLIENTS} \`ws\` clients of /v1/events in the benchmark's process, each sending {"command":"subscribe","types":["${WATCH}"]} (EegBands is not an opt-in type, but the filter keeps status and watchdog frames off the sockets); ${SETTLE_S} s settling, then ${MEASURE_S} s counted per round.`,
         `Baseline: bench/servers/bareUwsBroadcast.ts, its own process, sends the ${frame!.length}-byte EegBands frame just captured from the daemon (re-stamped) to all ${CLIENTS} sockets every ${formatValue(intervalMs)} ms, the daemon's measured rate; same clients, same settling and window. ${ROUNDS} rounds of ${MEASURE_S} s each, daemon and baseline alternating (the clients reconnect each round); the daemon keeps streaming, with no clients, during the baseline's rounds. Figures pool every round; p99 per round: daemon ${perRound(daemonRounds)} ms, baseline ${perRound(bareRounds)} ms.`,
         `Clock: latency = arrival (performance.timeOrigin + performance.now(), taken before parsing) − the envelope's ts_unix_ms, which the sender stamps with Date.now() at publish time; sender and clients share the machine's realtime clock. The stamp is whole milliseconds, so each latency reads 0–1 ms long, alike in both phases.`,
         `Daemon: ${spread(d.phase)}. Baseline: ${spread(b.phase)}.`,
-        `Per event — daemon: ${split(d.phase)}; baseline: ${split(b.phase)}. The first client's latency is what the sender adds; the spread is mostly the receiving threads reading the same frame from their ${CLIENTS / CLIENT_THREADS} sockets each in turn, which the p99 across clients includes. A p99 rests on the slowest few events (each delivers 100 latencies), so one scheduling hiccup on this shared machine moves it.`,
+        `Per event — daemon: ${split(d.phase)}; baseline: ${split(b.phase)}. The first client's latency is what the sender adds; the spread is the receiving process reading the same frame from 100 sockets in turn, which the p99 across clients includes. A p99 rests on the slowest few events (each delivers 100 latencies), so one scheduling hiccup on this shared machine moves it.`,
         `Other processes used ${foreign(d.phase)} (daemon phase) and ${foreign(b.phase)} (baseline phase) on average; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end.`,
         ...(problems.length ? [`Client problems: ${[...new Set(problems)].slice(0, 5).join('; ')}.`] : []),
       ],
     };
   } finally {
+    await closeAll(subs);
     await Promise.all(servers.map((s) => s.stop()));
     removeTmp();
     process.off('exit', removeTmp);
