@@ -12,6 +12,17 @@ export interface LogLine {
 
 export const LOG_RING_SIZE = 512;
 
+/**
+ * Whether stderr still has a reader. Once it has none (the terminal closed, the parent died),
+ * every write fails with EPIPE as an asynchronous 'error' event; unhandled, that is an uncaught
+ * exception, which is logged, to stderr, which fails again: the daemon would spin at full CPU
+ * and never get to its shutdown. After the first failure the log keeps to its ring buffer.
+ */
+let stderrOpen = true;
+process.stderr.on('error', () => {
+  stderrOpen = false;
+});
+
 export class DaemonLog {
   private readonly ring: LogLine[] = [];
   private nextSeq = 1;
@@ -22,7 +33,7 @@ export class DaemonLog {
     const line: LogLine = { seq: this.nextSeq++, ts_unix_ms: this.now(), level, target, message };
     this.ring.push(line);
     if (this.ring.length > LOG_RING_SIZE) this.ring.shift();
-    if (this.toStderr) {
+    if (this.toStderr && stderrOpen) {
       process.stderr.write(`${new Date(line.ts_unix_ms).toISOString()} ${level.toUpperCase().padEnd(5)} ${target}: ${message}\n`);
     }
   }

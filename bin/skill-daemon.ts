@@ -51,6 +51,8 @@ async function main(): Promise<void> {
   }
 
   // Errors that escape every actor are bugs; they are logged loudly, and the daemon keeps serving.
+  // stdout carries only the start-up announcement; a reader gone since is no error of ours.
+  process.stdout.on('error', () => undefined);
   process.on('uncaughtException', (err) => daemon.log.error('process', `uncaught exception: ${err.stack ?? err}`));
   process.on('unhandledRejection', (err) => daemon.log.error('process', `unhandled rejection: ${(err as Error)?.stack ?? err}`));
 

@@ -2,12 +2,13 @@
 // a port already in use, and a graceful shutdown on SIGTERM and SIGINT.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { call } from './helpers/http.ts';
 import { subscribe } from './helpers/events.ts';
-import { runCli, spawnDaemon, tempDirs } from './helpers/daemonProcess.ts';
+import { CLI, daemonEnv, ROOT, runCli, spawnDaemon, tempDirs } from './helpers/daemonProcess.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 test('start-up prints the URL and token file and writes bootstrap.json, pid file and a 0600 token', async () => {
@@ -102,4 +103,31 @@ test('--help and --version answer without starting a server', async () => {
   assert.match(help.stdout, /SKILL_DAEMON_ADDR/);
   const version = await runCli({ args: ['--version'] });
   assert.equal(version.stdout.trim(), pkg.version);
+});
+
+test('a daemon whose stdout and stderr lost their reader (its terminal closed) still shuts down on SIGTERM', async () => {
+  const dirs = tempDirs();
+  const proc = spawn(process.execPath, ['--import', 'tsx', CLI], { cwd: ROOT, env: daemonEnv(dirs), stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no listening line')), 20_000);
+      proc.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('listening on')) (clearTimeout(timer), resolve());
+      });
+    });
+    // Every later write fails with EPIPE. Before the log stopped writing to a stderr with no
+    // reader, each failure was logged to stderr again, and the daemon spun instead of stopping.
+    proc.stdout!.destroy();
+    proc.stderr!.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    proc.kill('SIGTERM');
+    const exit = await new Promise<number | string | null>((resolve) => {
+      const timer = setTimeout(() => resolve('still running 15 s after SIGTERM'), 15_000);
+      proc.once('exit', (code, signal) => (clearTimeout(timer), resolve(code ?? signal)));
+    });
+    assert.equal(exit, 0, `exit: ${exit}`);
+  } finally {
+    proc.kill('SIGKILL');
+    fs.rmSync(dirs.root, { recursive: true, force: true });
+  }
 });
