@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EegBandsPayload } from '../actors/signal/eegBandsPayload.ts';
+import { withF32Fields } from '../actors/signal/f32Wire.ts';
 import { SignalPipeline } from '../actors/signal/signalPipeline.ts';
 import { shouldRunInWorker, SignalPipelineWorker } from '../actors/signal/signalPipelineWorker.ts';
 import { eegFrames, syntheticEeg, TEN_TWENTY } from './fixtures/signal/syntheticSignals.ts';
@@ -14,7 +15,7 @@ test('heavy montages go to a worker: more than 8 channels or more than 500 Hz', 
   assert.equal(shouldRunInWorker(4, 1000), true);
 });
 
-test('the worker returns exactly the in-thread snapshots, with filter changes applied in order', async () => {
+test('the worker returns exactly the in-thread snapshots (f32 fields rounded), with filter changes applied in order', async () => {
   const labels = TEN_TWENTY.slice(0, 16), fs = 1000;
   const data = syntheticEeg({ channels: labels.length, fs, seconds: 8, seed: 9 });
   const options = { channelNames: labels, sampleRateHz: fs };
@@ -33,7 +34,8 @@ test('the worker returns exactly the in-thread snapshots, with filter changes ap
       pending.push(worker.pushEeg(frame));
       // The caller's samples are untouched (the worker got a copy in a transferred buffer).
       assert.deepEqual(frame.channels, copy);
-      expected.push(...inline.pushEeg(frame));
+      // The worker sends the f32 fields rounded as on the wire (f32Wire.ts).
+      expected.push(...inline.pushEeg(frame).map(withF32Fields));
     }
     const got = (await Promise.all(pending)).flat();
     assert.equal(got.length, expected.length);

@@ -10,6 +10,7 @@ import type { ChannelQuality } from './deviceStatus.ts';
 import type { PairedDevices } from './pairedDevices.ts';
 import type { FilterConfig } from '../signal/filterConfig.ts';
 import type { EegBandsPayload } from '../signal/eegBandsPayload.ts';
+import { withF32Fields } from '../signal/f32Wire.ts';
 import type { SignalPipeline } from '../signal/signalPipeline.ts';
 import type { DeviceInfo, EegFrame, SourceFrame } from './source.ts';
 
@@ -131,7 +132,8 @@ export class LiveSession implements SessionSink {
     const pipeline = this.pipeline;
     if (!pipeline) return;
     const result = pipeline.pushEeg(frame);
-    if (Array.isArray(result)) return this.publishBands(pipeline, result, frame.t0Ms);
+    // In this thread the f32 fields are rounded here; a worker pipeline sends them rounded.
+    if (Array.isArray(result)) return this.publishBands(pipeline, result.map(withF32Fields), frame.t0Ms);
     // On a worker: results come back in order; drop them if the session has moved on.
     result.then(
       (snapshots) => {
