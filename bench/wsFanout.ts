@@ -3,9 +3,10 @@
 // broadcasting the same payload at the same rate, measured in the same run (alternating rounds).
 //
 // Latency = arrival at the client − the envelope's ts_unix_ms (see eventSubscribers.ts for the
-// clock). The 100 clients share this process's event loop: the last socket read for an event
-// waits for the 99 before it, in both phases alike, so the p99 includes that queueing; the
-// ratio to the baseline is what the daemon's own layers add.
+// clock). The last client of an event waits for the sender's 99 other sends (on loopback each
+// one also runs the receiving side of TCP) and for this process to read the 99 sockets before
+// it, in both phases alike, so the p99 includes that; the ratio to the baseline is what the
+// daemon's own layers add.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,6 +112,11 @@ function merged(rounds: Phase[]): Phase {
   };
 }
 
+/** The baseline's send-loop durations since the last call. */
+async function sendLoopMs(baseUrl: string): Promise<number[]> {
+  return (await (await fetch(`${baseUrl}/send-loop-ms`)).json()) as number[];
+}
+
 export async function run(): Promise<BenchmarkOutcome> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-bench-wsfanout-'));
   const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
@@ -131,6 +137,7 @@ export async function run(): Promise<BenchmarkOutcome> {
     let bareWs = '';
     let frame: Buffer | null = null;
     let intervalMs = 0;
+    const bareLoops: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       log(`round ${round}/${ROUNDS}, daemon: ${CLIENTS} clients subscribed to ${WATCH}, ${SETTLE_S} s settling, ${MEASURE_S} s measured`);
       const d = await measure(daemonWs, [daemon.child.pid!]);
@@ -154,7 +161,9 @@ export async function run(): Promise<BenchmarkOutcome> {
         bareWs = `${bare.url.replace('http', 'ws')}/v1/events`;
       }
       log(`round ${round}/${ROUNDS}, bare uWS broadcast: same payload every ${formatValue(intervalMs)} ms, ${CLIENTS} clients, ${MEASURE_S} s measured`);
+      await sendLoopMs(bare.url); // forget the loops of earlier rounds' settling
       const b = await measure(bareWs, [bare.child.pid!]);
+      bareLoops.push(...(await sendLoopMs(bare.url)));
       subs = b.subs;
       bareRounds.push(b.phase);
       await closeAll(subs);
@@ -180,11 +189,13 @@ export async function run(): Promise<BenchmarkOutcome> {
     const foreign = (ph: Phase) => (ph.foreignCores === null ? 'unknown' : `${Math.round(ph.foreignCores * 100)}% of a core`);
     const spread = (ph: Phase) =>
       `p50 ${formatValue(p(ph, 0.5))}, p90 ${formatValue(p(ph, 0.9))}, p99 ${formatValue(p(ph, 0.99))}, max ${formatValue(ph.latencies.at(-1)!)} ms over ${ph.latencies.length} deliveries of ${ph.events} events (${formatValue(ph.eventsPerSec)}/s), ${ph.incomplete} event(s) not seen by every client`;
-    // The first client's latency is the sender's part (publish, serialise, first write, loopback);
-    // the spread to the last client is mostly this process reading 100 sockets one after another.
+    // The first client's latency is the sender's part up to its first write; the spread to the
+    // last client is the sender's loop over 100 sockets (on loopback each send also runs the
+    // receiving side of TCP, in the sender's thread) and this process reading them in turn.
     const split = (ph: Phase) =>
       `first client p50 ${formatValue(quantile(ph.firstClient, 0.5))} / p99 ${formatValue(quantile(ph.firstClient, 0.99))} ms, first-to-last-client spread p50 ${formatValue(quantile(ph.spread, 0.5))} / p99 ${formatValue(quantile(ph.spread, 0.99))} ms`;
     const problems = [...d.phase.problems, ...b.phase.problems];
+    const loops = sortedCopy(bareLoops);
     return {
       figures: [
         figure(`${WATCH} to ${CLIENTS} WebSocket clients: delivery latency p50`, 0.5),
@@ -192,10 +203,10 @@ export async function run(): Promise<BenchmarkOutcome> {
       ],
       notes: [
         `Daemon: \`dist/daemon/skill-daemon.js\` (as \`npm start\` runs it) in its own process (temporary directories, SKILL_NETWORK=loopback) streaming a virtual session (POST /v1/control/start-session {"target":"virtual"}: 32 ch @ 256 Hz, recorded and embedded as usual); ${CLIENTS} \`ws\` clients of /v1/events in the benchmark's process, each sending {"command":"subscribe","types":["${WATCH}"]} (EegBands is not an opt-in type, but the filter keeps status and watchdog frames off the sockets); ${SETTLE_S} s settling, then ${MEASURE_S} s counted per round.`,
-        `Baseline: bench/servers/bareUwsBroadcast.ts, its own process, sends the ${frame!.length}-byte EegBands frame just captured from the daemon (re-stamped) to all ${CLIENTS} sockets every ${formatValue(intervalMs)} ms, the daemon's measured rate; same clients, same settling and window. ${ROUNDS} rounds of ${MEASURE_S} s each, daemon and baseline alternating (the clients reconnect each round); the daemon keeps streaming, with no clients, during the baseline's rounds. Figures pool every round; p99 per round: daemon ${perRound(daemonRounds)} ms, baseline ${perRound(bareRounds)} ms.`,
+        `Baseline: bench/servers/bareUwsBroadcast.ts, its own process, sends the ${frame!.length}-byte EegBands frame just captured from the daemon (re-stamped, serialised once to UTF-8 bytes, as the daemon's hub does) to all ${CLIENTS} sockets every ${formatValue(intervalMs)} ms, the daemon's measured rate; same clients, same settling and window. ${ROUNDS} rounds of ${MEASURE_S} s each, daemon and baseline alternating (the clients reconnect each round); the daemon keeps streaming, with no clients, during the baseline's rounds. Figures pool every round; p99 per round: daemon ${perRound(daemonRounds)} ms, baseline ${perRound(bareRounds)} ms.`,
         `Clock: latency = arrival (performance.timeOrigin + performance.now(), taken before parsing) − the envelope's ts_unix_ms, which the sender stamps with Date.now() at publish time; sender and clients share the machine's realtime clock. The stamp is whole milliseconds, so each latency reads 0–1 ms long, alike in both phases.`,
         `Daemon: ${spread(d.phase)}. Baseline: ${spread(b.phase)}.`,
-        `Per event — daemon: ${split(d.phase)}; baseline: ${split(b.phase)}. The first client's latency is what the sender adds; the spread is the receiving process reading the same frame from 100 sockets in turn, which the p99 across clients includes. A p99 rests on the slowest few events (each delivers 100 latencies), so one scheduling hiccup on this shared machine moves it.`,
+        `Per event — daemon: ${split(d.phase)}; baseline: ${split(b.phase)}. The first client's latency is what the sender adds before its first write; the spread is the sender's loop of 100 sends (on loopback each send also runs the receiving side of TCP, in the sender's thread) and this process reading the 100 sockets in turn; the p99 across clients includes both. The baseline's own loop over the 100 sockets took p50 ${formatValue(quantile(loops, 0.5))} / p99 ${formatValue(quantile(loops, 0.99))} ms per event (${loops.length} events). A p99 rests on the slowest few events (each delivers 100 latencies), so one scheduling hiccup on this shared machine moves it.`,
         `Other processes used ${foreign(d.phase)} (daemon phase) and ${foreign(b.phase)} (baseline phase) on average; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end.`,
         ...(problems.length ? [`Client problems: ${[...new Set(problems)].slice(0, 5).join('; ')}.`] : []),
       ],
