@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createActor } from 'xstate';
 import { EncoderUnavailableError, EegEncoder } from '../actors/embeddings/eegEncoder.ts';
+import type { FromEncoder, ToEncoder } from '../actors/embeddings/encoderProtocol.ts';
 import { EncoderWorker } from '../actors/embeddings/encoderWorker.ts';
 import { linearResample } from '../actors/embeddings/linearResample.ts';
 import { readModelConfig, updateModelConfig } from '../actors/embeddings/modelConfig.ts';
@@ -20,6 +21,7 @@ import { DaemonLog } from '../actors/log.ts';
 import type { LiveEpoch } from '../actors/recorder/liveEpoch.ts';
 import type { EmbeddingUpdate } from '../actors/recorder/writerProtocol.ts';
 import type { EpochMetrics } from '../actors/store/epochMetrics.ts';
+import { startThread } from '../actors/runtimeLayout.ts';
 import { supervisorMachine, type SupervisorEmitted } from '../machines/supervisor.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-encoder-'));
@@ -81,6 +83,38 @@ test('the worker embeds 512, 500, 1000 and 250 Hz epochs like the same signal at
     assert.ok(cosine(ref!, other!) < 0.99);
   } finally {
     await worker.close();
+  }
+});
+
+test('the thread sends each epoch buffer back once used, so the main thread frees it (not the idle isolate)', async () => {
+  const thread = startThread('encoderThread');
+  const replies: FromEncoder[] = [];
+  const next = () => new Promise<FromEncoder>((resolve) => thread.once('message', resolve));
+  try {
+    thread.postMessage({ type: 'load', id: 1, model: { ...spectral, path: path.join(tmp, 'spent', 'skill-spectral-v1.onnx') } } satisfies ToEncoder);
+    replies.push(await next());
+    assert.equal(replies[0]!.type, 'loaded');
+    const channels = bandLimited(256, 3);
+    const data = new Float32Array(3 * 1280);
+    channels.forEach((ch, c) => data.set(ch, c * 1280));
+    const sent = data.slice();
+    const epoch = { channels: 3, samples: 1280, sampleRateHz: 256, buffer: data.buffer };
+    thread.postMessage({ type: 'encode', id: 2, epochs: [epoch] } satisfies ToEncoder, [data.buffer]);
+    assert.equal(data.buffer.byteLength, 0, 'transferred, not copied');
+    const reply = await next();
+    assert.equal(reply.type, 'encoded');
+    assert.equal(reply.type === 'encoded' && reply.spent?.length, 1);
+    const back = new Float32Array((reply as { spent: ArrayBuffer[] }).spent[0]!);
+    assert.deepEqual(back, sent);
+    // A failing encode (a buffer shorter than its shape says) gives its buffers back too.
+    const odd = new Float32Array(7);
+    thread.postMessage({ type: 'encode', id: 3, epochs: [{ channels: 2, samples: 1280, sampleRateHz: 256, buffer: odd.buffer }] } satisfies ToEncoder, [odd.buffer]);
+    const failed = await next();
+    assert.equal(failed.type, 'error');
+    assert.equal(failed.type === 'error' && failed.spent?.[0]?.byteLength, 28);
+  } finally {
+    thread.postMessage({ type: 'close' } satisfies ToEncoder);
+    await new Promise((resolve) => thread.once('exit', resolve));
   }
 });
 

@@ -52,8 +52,16 @@ export type ToEncoder =
   /** Fault injection for supervision tests: the thread dies as a native crash would take it. */
   | { type: 'fault' };
 
+/**
+ * The epoch buffers of an encode request, sent back once used. They were allocated by the main
+ * thread and transferred here; left to this thread's isolate, which allocates little and so
+ * rarely collects, each epoch's samples stayed allocated for minutes (RSS grew by the session's
+ * raw data rate, 2 MB a minute at 32 channels). The main thread collects them at once.
+ */
+type Spent = { spent?: ArrayBuffer[] };
+
 export type FromEncoder =
   | { type: 'loaded'; id: number; model: LoadedModel }
   /** One Float32 vector per epoch and the time each took in the thread (resample + inference). */
-  | { type: 'encoded'; id: number; vectors: ArrayBuffer[]; ms: number[] }
-  | { type: 'error'; id: number; message: string };
+  | ({ type: 'encoded'; id: number; vectors: ArrayBuffer[]; ms: number[] } & Spent)
+  | ({ type: 'error'; id: number; message: string } & Spent);

@@ -9,12 +9,14 @@
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
+import { lowerThisThreadPriority } from '../threadPriority.ts';
 import * as ort from 'onnxruntime-node';
 import { ensureBuiltinModel } from './builtinModels.ts';
 import type { EpochSamples, FromEncoder, LoadedModel, ModelRequest, ToEncoder } from './encoderProtocol.ts';
 import { linearResample } from './linearResample.ts';
 
 const port = parentPort;
+lowerThisThreadPriority(); // background work waits behind the live path (threadPriority.ts)
 if (!port) throw new Error('encoderThread.ts must run in a worker thread');
 
 const RATE_INPUTS = new Set(['sample_rate', 'sampling_rate', 'sfreq', 'fs']);
@@ -92,6 +94,13 @@ function meanPoolToLastDim(values: Float32Array, dims: readonly number[]): Float
   return out;
 }
 
+/** An encode request's epoch buffers, to go back to the main thread (see `Spent`). */
+function spentBuffers(msg: ToEncoder): ArrayBuffer[] {
+  if (msg.type !== 'encode') return [];
+  // An epoch's view may share a buffer with another; each goes back once.
+  return [...new Set(msg.epochs.map((e) => e.buffer))].filter((b) => b.byteLength > 0);
+}
+
 // Messages are handled one at a time, in order: a load never overlaps an encode.
 let chain: Promise<void> = Promise.resolve();
 
@@ -124,11 +133,13 @@ port.on('message', (msg: ToEncoder) => {
         vectors.push(r.vector.buffer as ArrayBuffer);
         ms.push(r.ms);
       }
-      const reply: FromEncoder = { type: 'encoded', id: msg.id, vectors, ms };
-      port.postMessage(reply, vectors);
+      const spent = spentBuffers(msg);
+      const reply: FromEncoder = { type: 'encoded', id: msg.id, vectors, ms, spent };
+      port.postMessage(reply, [...vectors, ...spent]);
     } catch (err) {
-      const reply: FromEncoder = { type: 'error', id: msg.id, message: (err as Error).message };
-      port.postMessage(reply);
+      const spent = spentBuffers(msg);
+      const reply: FromEncoder = { type: 'error', id: msg.id, message: (err as Error).message, spent };
+      port.postMessage(reply, spent);
     }
   });
 });
