@@ -48,6 +48,16 @@ export function daemonArgv(): string[] {
 const WORKER_BOOT = new URL('./workerBoot.mjs', import.meta.url);
 
 /**
+ * Young generation of each thread's isolate (two semi-spaces and the new large-object space).
+ * V8 grows it up to 48 MB per isolate when many objects survive a scavenge, and the pages it
+ * has touched stay resident. The signal and writer threads allocate steadily all session long:
+ * with V8's default, the daemon's V8 pages grew in steps of ~15 MB for the first ten minutes
+ * of a 32-channel session (+50 MB); with semi-spaces capped it was +15 MB. At 6 MB (2 MB
+ * semi-spaces) scavenges are more frequent, but each copies only the few live objects.
+ */
+export const THREAD_YOUNG_GENERATION_MB = 6;
+
+/**
  * A worker thread running `entry` (a name above, or a module URL, as tests pass); it receives
  * `{ entry, ...data }` as its workerData. A TypeScript entry goes through workerBoot.mjs, which
  * registers the loader first; a built one is started directly.
@@ -55,5 +65,7 @@ const WORKER_BOOT = new URL('./workerBoot.mjs', import.meta.url);
 export function startThread(entry: EntryName | string, data: object = {}, options: Omit<WorkerOptions, 'workerData'> = {}): Worker {
   const href = entry in ENTRY_SOURCES ? entryUrl(entry as EntryName).href : entry;
   const workerData = { ...data, entry: href };
-  return href.endsWith('.ts') ? new Worker(WORKER_BOOT, { ...options, workerData }) : new Worker(new URL(href), { ...options, workerData });
+  const resourceLimits = { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB, ...options.resourceLimits };
+  const all = { ...options, resourceLimits, workerData };
+  return href.endsWith('.ts') ? new Worker(WORKER_BOOT, all) : new Worker(new URL(href), all);
 }

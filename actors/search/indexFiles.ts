@@ -144,11 +144,17 @@ function decodeTable(buf: Buffer, n: number): { timestamps: number[]; days: numb
   return { timestamps, days };
 }
 
+/**
+ * One read buffer per thread, reused by every digest. A fresh 4 MB buffer per save was garbage
+ * in the search thread's isolate, which collects seldom: several of them stayed allocated at once.
+ */
+let hashChunk: Buffer | null = null;
+
 function sha256File(file: string): string {
   const hash = createHash('sha256');
   const fd = fs.openSync(file, 'r');
   try {
-    const chunk = Buffer.allocUnsafe(4 << 20);
+    const chunk = (hashChunk ??= Buffer.allocUnsafe(1 << 20));
     for (;;) {
       const n = fs.readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
