@@ -9,14 +9,12 @@
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
-import { lowerThisThreadPriority } from '../threadPriority.ts';
 import * as ort from 'onnxruntime-node';
 import { ensureBuiltinModel } from './builtinModels.ts';
 import type { EpochSamples, FromEncoder, LoadedModel, ModelRequest, ToEncoder } from './encoderProtocol.ts';
 import { linearResample } from './linearResample.ts';
 
 const port = parentPort;
-lowerThisThreadPriority(); // background work waits behind the live path (threadPriority.ts)
 if (!port) throw new Error('encoderThread.ts must run in a worker thread');
 
 const RATE_INPUTS = new Set(['sample_rate', 'sampling_rate', 'sfreq', 'fs']);
