@@ -3,6 +3,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
 import type net from 'node:net';
 import { ArchiveReader } from '../actors/devices/lsl/archive100.ts';
 import { lslLocalClock } from '../actors/devices/lsl/clock.ts';
@@ -109,10 +110,22 @@ test('edge cases: headerless request, 404, 505, Max-Buffer-Length 0, big-endian,
   assert.equal(noMatch.response.length, 0);
 });
 
-test('discovery over UDP: captured query answered on both sockets; desc predicates; no reply when not matching', async () => {
+/** UDP sockets bound to `port` in this network namespace, in any process. */
+function udpSocketsOn(port: number): number {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return fs.readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1).filter((l) => l.trim().split(/\s+/)[1]?.endsWith(hex)).length;
+}
+
+test('discovery over UDP: captured query answered on both sockets; desc predicates; no reply when not matching', async (t) => {
   const fx = loadFixture('a-udp-shortinfo-query-reply-testeeg');
   const captured = fx.expected.query;
   for (const port of [16571, outlet.info.v4servicePort]) {
+    // A datagram to the shared port reaches one of the sockets sharing it (networkScope.ts): when
+    // another test file's outlet holds 16571 too, it may get the query and rightly not answer.
+    if (port === 16571 && udpSocketsOn(16571) > 1) {
+      t.diagnostic(`16571 is shared with ${udpSocketsOn(16571) - 1} other socket(s); checked through the service port only`);
+      continue;
+    }
     const replies = await udpExchange(port, (own) => buildShortinfoQuery({ ...pickQuery(captured), returnPort: own }), { expected: 1, waitMs: 1000 });
     assert.equal(replies.length, 1, `reply via port ${port}`);
     const reply = parseShortinfoReply(replies[0]!.message);
