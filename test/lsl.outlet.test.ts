@@ -122,8 +122,9 @@ test('discovery over UDP: captured query answered on both sockets; desc predicat
   for (const port of [16571, outlet.info.v4servicePort]) {
     // A datagram to the shared port reaches one of the sockets sharing it (networkScope.ts): when
     // another test file's outlet holds 16571 too, it may get the query and rightly not answer.
-    if (port === 16571 && udpSocketsOn(16571) > 1) {
-      t.diagnostic(`16571 is shared with ${udpSocketsOn(16571) - 1} other socket(s); checked through the service port only`);
+    const sharing = port === 16571 ? udpSocketsOn(16571) - 1 : 0;
+    if (sharing > 0) {
+      t.diagnostic(`16571 is shared with ${sharing} other socket(s); checked through the service port only`);
       continue;
     }
     const replies = await udpExchange(port, (own) => buildShortinfoQuery({ ...pickQuery(captured), returnPort: own }), { expected: 1, waitMs: 1000 });
