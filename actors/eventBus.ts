@@ -9,7 +9,18 @@ export interface EventEnvelope<P = unknown> {
 
 export type EventListener = (event: EventEnvelope) => void;
 
+export interface SubscribeOptions {
+  /**
+   * Called before every listener subscribed without it. The transport subscribes this way, for
+   * two reasons: clients get each event as soon as it is published, not after the in-process
+   * listeners have run; and an event a listener publishes in reaction (a statechart's
+   * `actor-transition` after a `EegBands` tick) reaches the wire after its cause, not before.
+   */
+  first?: boolean;
+}
+
 export class EventBus {
+  private readonly firstListeners = new Set<EventListener>();
   private readonly listeners = new Set<EventListener>();
   /** Whether anyone would receive an event of a type; high-rate publishers ask first. */
   wants: (type: string) => boolean = () => true;
@@ -24,17 +35,23 @@ export class EventBus {
 
   /** Rebroadcast an envelope built elsewhere (POST /v1/events/push). */
   emit(event: EventEnvelope): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // One broken subscriber must not stop delivery to the others.
-      }
-    }
+    deliver(this.firstListeners, event);
+    deliver(this.listeners, event);
   }
 
-  subscribe(listener: EventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  subscribe(listener: EventListener, options: SubscribeOptions = {}): () => void {
+    const set = options.first ? this.firstListeners : this.listeners;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+}
+
+function deliver(listeners: ReadonlySet<EventListener>, event: EventEnvelope): void {
+  for (const listener of listeners) {
+    try {
+      listener(event);
+    } catch {
+      // One broken subscriber must not stop delivery to the others.
+    }
   }
 }

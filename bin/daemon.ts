@@ -292,10 +292,14 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     optInTypes: OPT_IN_EVENTS,
   });
   remoteClients.onClientsChanged((ids) => remoteEvents.closeWhere((p) => p.kind === 'token' && ids.includes(p.id)));
-  const unsubscribe = bus.subscribe((e) => {
-    events.broadcast(e);
-    remoteEvents.broadcast(e);
-  });
+  // First: the actors subscribed while starting, and clients should not wait for them.
+  const unsubscribe = bus.subscribe(
+    (e) => {
+      events.broadcast(e);
+      remoteEvents.broadcast(e);
+    },
+    { first: true },
+  );
   bus.wants = (type) => events.wants(type) || remoteEvents.wants(type);
 
   const rateLimiter = RateLimiter.fromEnv(process.env.SKILL_RATE_LIMITS);
