@@ -7,6 +7,8 @@ export interface Machine {
   node: string;
   platform: string;
   date: string;
+  /** Share of the CPU time the hypervisor gave to other guests while the figures were taken. */
+  steal?: number | null;
 }
 
 export function describeMachine(now = new Date()): Machine {
@@ -21,5 +23,6 @@ export function describeMachine(now = new Date()): Machine {
 }
 
 export function machineLine(m: Machine): string {
-  return `${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}, ${m.date}`;
+  const steal = m.steal == null ? '' : `, CPU steal ${(m.steal * 100).toFixed(1)} % during the run`;
+  return `${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}, ${m.date}${steal}`;
 }

@@ -4,6 +4,7 @@
 import type { BenchmarkOutcome } from './figure.ts';
 import { textTable } from './figureTable.ts';
 import { stopAllChildren } from './childProcesses.ts';
+import { watchCpuSteal } from './cpuSteal.ts';
 import { describeMachine, machineLine, type Machine } from './machine.ts';
 import { RESULTS_FILE, updateResultsFile } from './resultsFile.ts';
 
@@ -41,9 +42,10 @@ const fresh = new Map<string, { outcome: BenchmarkOutcome; machine: Machine }>()
 let failed = false;
 for (const b of selected) {
   process.stdout.write(`\n== ${b.name}: ${b.summary}\n`);
+  const steal = watchCpuSteal(machine.cores);
   try {
     const outcome = await (await b.load()).run();
-    fresh.set(b.name, { outcome, machine: describeMachine() });
+    fresh.set(b.name, { outcome, machine: { ...describeMachine(), steal: steal.stop() } });
     process.stdout.write(`${textTable(outcome.figures)}\n${outcome.notes.map((n) => `  ${n}`).join('\n')}\n`);
   } catch (err) {
     failed = true;

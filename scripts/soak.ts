@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { spawnTracked, stopAllChildren } from '../bench/childProcesses.ts';
 import { closeAll, subscribeMany, type Subscriber } from '../bench/eventSubscribers.ts';
 import { figureLine, formatValue, median, type BenchmarkOutcome, type Figure } from '../bench/figure.ts';
+import { watchCpuSteal } from '../bench/cpuSteal.ts';
 import { describeMachine, machineLine } from '../bench/machine.ts';
 import { quantile, sortedCopy } from '../bench/quantile.ts';
 import { RESULTS_FILE, updateResultsFile } from '../bench/resultsFile.ts';
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
   // Default filter: every event type that is not opt-in (EegBands, status, watchdog, …), as the app.
   const subs: Subscriber[] = await subscribeMany(SUBSCRIBERS, { url: wsUrl, watch: 'EegBands', types: null });
   const t0 = Date.now();
+  const steal = watchCpuSteal(describeMachine().cores);
   const atS = () => (Date.now() - t0) / 1000;
   const watchdog: WatchdogSample[] = [];
   const failures: string[] = [];
@@ -222,8 +224,9 @@ async function main(): Promise<void> {
     );
   }
   if (!opts['no-results']) {
-    updateResultsFile(new Map([['soak', { outcome, machine: describeMachine() }]]), []);
-    log(`wrote the soak section of ${RESULTS_FILE.pathname} (${machineLine(describeMachine())})`);
+    const machine = { ...describeMachine(), steal: steal.stop() };
+    updateResultsFile(new Map([['soak', { outcome, machine }]]), []);
+    log(`wrote the soak section of ${RESULTS_FILE.pathname} (${machineLine(machine)})`);
   }
 }
 
