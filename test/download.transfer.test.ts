@@ -1,22 +1,26 @@
-// The downloads manager against a file server in this process: resume after dropped
-// connections with the hash intact, a server that ignores Range, 416 for a complete partial
-// file, wrong bytes, pause and resume, cancel, retries with backoff then giving up, at most 5
-// reports a second, the queue, a restarted manager resuming from the queue file (and never
-// writing beside the transfer it replaced), and a failed downloads actor letting go of its
-// transfers.
+// The downloads manager against a file server in this process: resume after dropped connections
+// with the hash intact, a server that ignores Range, 416 for a complete partial file, wrong bytes,
+// pause and resume, cancel, retries with backoff then giving up, at most 5 reports a second, a file
+// too big for the disk's free space, the queue, a restarted manager resuming from the queue file
+// (and never writing beside the transfer it replaced), and a failed downloads actor letting go of
+// its transfers.
 //
 // Every `assert.ok` carries a message: without one, node builds the message by re-parsing the
 // failing source line, which for tsx's one-line output can take minutes of CPU (nodejs/node#52677).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createActor, setup } from 'xstate';
 import { Downloads, type DownloadsOptions } from '../actors/downloads/downloads.ts';
 import { downloadsLogic } from '../actors/downloads/downloadsActor.ts';
 import type { DownloadView } from '../actors/downloads/downloadView.ts';
+import { shortOfRoom } from '../actors/downloads/diskRoom.ts';
 import { inTurn, partialPath } from '../actors/downloads/partialFile.ts';
 import { FAULT_EVENT, withFaultInjection } from '../actors/faults.ts';
 import type { DownloadRequest } from '../machines/download.ts';
@@ -172,6 +176,43 @@ test('a wrong expected size fails at the first response', { timeout }, () =>
     h.stop();
     assert.match(failed.error!, /offers 1048576 bytes, expected 1048577/);
   }));
+
+test('a file that would leave the disk too full for recordings is refused before a byte is written, and not retried', { timeout }, async () => {
+  // A server that announces a petabyte: no disk here has that free.
+  let requests = 0;
+  const server = http.createServer((_req, res) => {
+    requests++;
+    res.writeHead(200, { 'content-length': String(2 ** 50) });
+    res.write(Buffer.alloc(64 * 1024));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const h = harness(null);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/huge.bin`;
+    h.downloads.start(h.request({ url, sha256: null }));
+    const failed = await h.until('f', (v) => v.state === 'failed' || v.state === 'done');
+    h.stop();
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.error!, /not enough free space in .*: 1\.0 PiB to write, .* available, and 1\.0 GiB is kept free for recordings/);
+    assert.ok(!fs.existsSync(partialPath(h.request().dest)), 'no partial file was written');
+    assert.equal(requests, 1, 'a full disk is not retried');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test('the room check counts the reserve and the bytes a restart from byte 0 frees', { timeout }, async () => {
+  const dir = os.tmpdir();
+  const st = fs.statfsSync(dir);
+  const free = st.bavail * st.bsize;
+  assert.equal(await shortOfRoom(dir, 1, 0, 0), null);
+  assert.match((await shortOfRoom(dir, free * 2, 0, 0))!, /not enough free space/);
+  // What the partial file gives back makes room; the reserve takes it away.
+  assert.equal(await shortOfRoom(dir, free * 2, free * 2, 0), null);
+  assert.match((await shortOfRoom(dir, 1, 0, free * 2))!, /kept free for recordings/);
+});
 
 test('pause keeps the partial file and stops fetching; resume continues from it', { timeout }, () =>
   withServer(4 * MiB, { bytesPerSec: 4 * MiB }, async (server) => {

@@ -7,7 +7,8 @@
 // append; 200 to a ranged request (Range ignored) → start again from byte 0; 416 → the partial
 // file is already complete if its size is the resource's size, otherwise it is stale and is
 // started again; redirects (the Hugging Face hub redirects to its CDN) are followed with the
-// Range header kept. A connection silent for `stallTimeoutMs` counts as dropped.
+// Range header kept. A connection silent for `stallTimeoutMs` counts as dropped. A body that
+// would leave the disk too full for recordings is refused before it is written (diskRoom.ts).
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -17,6 +18,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { shortOfRoom } from './diskRoom.ts';
 import { hashInto, partialPath, sizeOf } from './partialFile.ts';
 
 export interface TransferOptions {
@@ -120,6 +122,12 @@ export async function runTransfer(opts: TransferOptions, report: TransferReport)
       if (opts.size !== null && total !== null && total !== opts.size) {
         res.destroy();
         throw new TransferError(`the server offers ${total} bytes, expected ${opts.size}`, false);
+      }
+      // A restart from byte 0 truncates the partial file, which frees its bytes.
+      const shortage = total === null ? null : await shortOfRoom(path.dirname(part), total - from, from === 0 ? have : 0);
+      if (shortage) {
+        res.destroy();
+        throw new TransferError(shortage, false);
       }
 
       received = from;
