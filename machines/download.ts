@@ -36,6 +36,8 @@ export interface DownloadInput extends DownloadRequest {
   paused?: boolean;
   /** Bytes already on disk, when known (for display until the transfer reports). */
   received?: number;
+  /** The validator of those bytes, when known (restored from the queue file). */
+  validator?: string | null;
   retryDelaysMs?: number[];
   maxAttempts?: number;
 }
@@ -55,6 +57,11 @@ export interface DownloadContext extends DownloadRequest {
   retryInMs: number | null;
   /** Digest computed while the bytes arrived (null: verify re-hashes the file). */
   digest: string | null;
+  /**
+   * The server's validator (a strong ETag, or a Last-Modified date) of the bytes in the partial
+   * file, sent as If-Range when resuming: a file that changed in between comes whole, from byte 0.
+   */
+  validator: string | null;
   error: string | null;
   statusMsg: string;
 }
@@ -66,7 +73,7 @@ export type DownloadEvent =
   | { type: 'download.resume' }
   | { type: 'download.cancel' }
   // From the transfer actor:
-  | { type: 'transfer.started'; from: number; total: number | null }
+  | { type: 'transfer.started'; from: number; total: number | null; validator: string | null }
   | { type: 'transfer.progress'; received: number; total: number | null }
   | { type: 'transfer.finished'; received: number; total: number | null; sha256: string }
   | { type: 'transfer.failed'; reason: string; retryable: boolean }
@@ -78,6 +85,7 @@ export interface TransferInput {
   url: string;
   dest: string;
   size: number | null;
+  validator: string | null;
 }
 
 export interface VerifyInput {
@@ -146,6 +154,7 @@ export const downloadMachine = setup({
     attempt: 0,
     retryInMs: null,
     digest: null,
+    validator: input.validator ?? null,
     error: null,
     statusMsg: input.paused ? 'Paused — resume to continue.' : 'Queued',
   }),
@@ -171,7 +180,7 @@ export const downloadMachine = setup({
           entry: assign(({ context }) => ({ retryInMs: null, attemptFrom: context.received, statusMsg: context.attempt > 0 ? `Retrying (attempt ${context.attempt + 1} of ${context.maxAttempts})` : 'Connecting' })),
           invoke: {
             src: 'transfer',
-            input: ({ context }) => ({ url: context.url, dest: context.dest, size: context.size }),
+            input: ({ context }) => ({ url: context.url, dest: context.dest, size: context.size, validator: context.validator }),
           },
           on: {
             'transfer.started': {
@@ -179,6 +188,7 @@ export const downloadMachine = setup({
                 received: event.from,
                 attemptFrom: event.from,
                 total: event.total ?? context.total,
+                validator: event.validator,
                 statusMsg: 'Downloading',
               })),
             },
@@ -236,7 +246,7 @@ export const downloadMachine = setup({
     },
     done: { type: 'final', entry: assign({ statusMsg: 'Downloaded', error: null }) },
     failed: { type: 'final', entry: assign(({ context }) => ({ retryInMs: null, statusMsg: context.error ?? 'Download failed' })) },
-    cancelled: { type: 'final', entry: ['discardPartial', assign({ retryInMs: null, received: 0, statusMsg: 'Cancelled', error: null })] },
+    cancelled: { type: 'final', entry: ['discardPartial', assign({ retryInMs: null, received: 0, validator: null, statusMsg: 'Cancelled', error: null })] },
   },
 });
 

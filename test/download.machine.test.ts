@@ -1,6 +1,7 @@
 // The download statechart with scripted transfer and verify actors and xstate's simulated
 // clock: queue, pause and resume, retries with 1, 2, 4, 8 s backoff then giving up, a dropped
-// connection that moved bytes starting a fresh run of attempts, verification, cancel.
+// connection that moved bytes starting a fresh run of attempts, the validator each attempt resumes
+// against, verification, cancel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createActor, fromCallback, SimulatedClock } from 'xstate';
@@ -8,7 +9,7 @@ import { downloadMachine, downloadStateOf, type DownloadEvent, type DownloadInpu
 
 type Send = (e: DownloadEvent) => void;
 
-function start(opts: { transfer?: (send: Send, n: number) => void; verify?: (send: Send, input: VerifyInput) => void; input?: Partial<DownloadInput> } = {}) {
+function start(opts: { transfer?: (send: Send, n: number, input: TransferInput) => void; verify?: (send: Send, input: VerifyInput) => void; input?: Partial<DownloadInput> } = {}) {
   const clock = new SimulatedClock();
   let transfers = 0;
   let stoppedTransfers = 0;
@@ -16,10 +17,10 @@ function start(opts: { transfer?: (send: Send, n: number) => void; verify?: (sen
   let send: Send = () => undefined;
   const machine = downloadMachine.provide({
     actors: {
-      transfer: fromCallback<DownloadEvent, TransferInput>(({ sendBack }) => {
+      transfer: fromCallback<DownloadEvent, TransferInput>(({ sendBack, input }) => {
         transfers++;
         send = sendBack;
-        opts.transfer?.(sendBack, transfers);
+        opts.transfer?.(sendBack, transfers, input);
         return () => void stoppedTransfers++;
       }),
       verify: fromCallback<DownloadEvent, VerifyInput>(({ sendBack, input }) => {
@@ -59,7 +60,7 @@ test('a download waits in the queue until it is given a slot, then transfers, ve
   assert.equal(m.transfers(), 0);
   m.actor.send({ type: 'download.run' });
   assert.equal(m.state(), 'downloading');
-  m.send({ type: 'transfer.started', from: 0, total: 10 });
+  m.send({ type: 'transfer.started', from: 0, total: 10, validator: null });
   m.send({ type: 'transfer.progress', received: 5, total: 10 });
   assert.equal(m.ctx().received, 5);
   assert.equal(m.ctx().total, 10);
@@ -115,7 +116,7 @@ test('a dropped connection after bytes arrived starts a fresh run of attempts', 
   let received = 0;
   const m = start({
     transfer: (send) => {
-      send({ type: 'transfer.started', from: received, total: 100 });
+      send({ type: 'transfer.started', from: received, total: 100, validator: null });
       received += 10;
       send({ type: 'transfer.progress', received, total: 100 });
       send({ type: 'transfer.failed', reason: 'connection reset', retryable: true });
@@ -135,7 +136,7 @@ test('a dropped connection after bytes arrived starts a fresh run of attempts', 
 test('pause stops the transfer and keeps the file; resume queues it again with a fresh attempt budget', { timeout }, () => {
   const m = start();
   m.actor.send({ type: 'download.run' });
-  m.send({ type: 'transfer.started', from: 0, total: 100 });
+  m.send({ type: 'transfer.started', from: 0, total: 100, validator: null });
   m.send({ type: 'transfer.progress', received: 40, total: 100 });
   m.actor.send({ type: 'download.pause' });
   assert.equal(m.state(), 'paused');
@@ -184,6 +185,25 @@ test('cancel deletes the partial file, from any unfinished state', { timeout }, 
   done.actor.send({ type: 'download.cancel' });
   assert.equal(done.state(), 'done', 'a finished download is not undone');
   assert.equal(done.discarded(), 0);
+});
+
+test('each attempt gets the validator of the bytes on disk; a transfer that restarts replaces it, cancel forgets it', { timeout }, () => {
+  const inputs: TransferInput[] = [];
+  let sendTransfer: Send | null = null;
+  const m = start({ input: { validator: '"stored"' }, transfer: (send, _n, input) => ((sendTransfer = send), inputs.push(input)) });
+  m.actor.send({ type: 'download.run' });
+  assert.equal(inputs[0]!.validator, '"stored"', 'restored from the queue file');
+  sendTransfer!({ type: 'transfer.started', from: 100, total: 1000, validator: '"stored"' });
+  assert.equal(m.ctx().validator, '"stored"');
+  // The file changed: the server sent it whole, under a new validator.
+  sendTransfer!({ type: 'transfer.started', from: 0, total: 2000, validator: '"new"' });
+  assert.equal(m.ctx().validator, '"new"');
+  sendTransfer!({ type: 'transfer.failed', reason: 'connection reset', retryable: true });
+  m.advance(2_000);
+  assert.equal(m.transfers(), 2);
+  assert.equal(inputs[1]!.validator, '"new"', 'the retry resumes against the new version');
+  m.actor.send({ type: 'download.cancel' });
+  assert.equal(m.ctx().validator, null);
 });
 
 test('a download restored as paused starts paused and remembers its bytes', { timeout }, () => {

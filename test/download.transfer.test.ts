@@ -1,7 +1,7 @@
 // The downloads manager against a file server in this process: resume after dropped connections
 // with the hash intact, a server that ignores Range, 416 for a complete partial file, wrong bytes,
 // pause and resume, cancel, retries with backoff then giving up, at most 5 reports a second, a file
-// too big for the disk's free space, the queue, a restarted manager resuming from the queue file
+// too big for the disk's free space, If-Range against a file that changed on the server, the queue, a restarted manager resuming from the queue file
 // (and never writing beside the transfer it replaced), and a failed downloads actor letting go of
 // its transfers.
 //
@@ -175,6 +175,75 @@ test('a wrong expected size fails at the first response', { timeout }, () =>
     const failed = await h.until('f', (v) => v.state === 'failed');
     h.stop();
     assert.match(failed.error!, /offers 1048576 bytes, expected 1048577/);
+  }));
+
+test('a resume names the partial file\'s ETag in If-Range and, while the file is unchanged, appends the 206', { timeout }, () =>
+  withServer(3 * MiB, { dropAfterBytes: MiB, drops: 1, etag: '"v1"' }, async (server) => {
+    const h = harness(server);
+    h.downloads.start(h.request({ sha256: null }));
+    const done = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
+    h.stop();
+    assert.equal(done.state, 'done', done.error ?? '');
+    assert.deepEqual(server.requests.map((r) => [r.status, r.ifRange]), [[200, undefined], [206, '"v1"']]);
+    assert.equal(sha256Of(h.request().dest), server.sha256);
+  }));
+
+/** Replaces the served file with `next` (new ETag) once the first request has its headers. */
+async function changeAfterFirstRequest(server: RangeServer, next: Buffer, etag: string): Promise<void> {
+  await eventually(() => server.requests.length >= 1, 'the first request');
+  server.options.replacedBy = next;
+  server.options.etag = etag;
+}
+
+test('a file that changed on the server between attempts comes whole from byte 0, never spliced onto the old bytes', { timeout }, () =>
+  withServer(3 * MiB, { dropAfterBytes: MiB, drops: 1, etag: '"v1"', bytesPerSec: 8 * MiB }, async (server) => {
+    const h = harness(server);
+    const next = testBody(3 * MiB);
+    // No expected digest: nothing but the validator could tell the old bytes from the new.
+    h.downloads.start(h.request({ sha256: null }));
+    await changeAfterFirstRequest(server, next, '"v2"');
+    const done = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
+    h.stop();
+    assert.equal(done.state, 'done', done.error ?? '');
+    assert.deepEqual(server.requests.map((r) => [r.status, r.ifRange]), [[200, undefined], [200, '"v1"']]);
+    assert.ok(fs.readFileSync(h.request().dest).equals(next), 'the file is the new version, whole');
+    assert.equal(done.validator, '"v2"');
+  }));
+
+test('a 206 with another ETag (a server that ignores If-Range) is dropped and the file fetched again from byte 0', { timeout }, () =>
+  withServer(3 * MiB, { dropAfterBytes: MiB, drops: 1, etag: '"v1"', ignoreIfRange: true, bytesPerSec: 8 * MiB }, async (server) => {
+    const h = harness(server);
+    const next = testBody(3 * MiB);
+    h.downloads.start(h.request({ sha256: null }));
+    await changeAfterFirstRequest(server, next, '"v2"');
+    const done = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
+    h.stop();
+    assert.equal(done.state, 'done', done.error ?? '');
+    assert.deepEqual(server.requests.map((r) => [r.status, rangeStart(r.range) > 0]), [[200, false], [206, true], [200, false]]);
+    assert.ok(fs.readFileSync(h.request().dest).equals(next), 'the file is the new version, whole');
+  }));
+
+test('the validator survives a restart in the queue file, and a paused download resumed after the file changed starts over', { timeout }, () =>
+  withServer(4 * MiB, { bytesPerSec: 4 * MiB, etag: '"v1"' }, async (server) => {
+    const h = harness(server);
+    h.downloads.start(h.request({ sha256: null }));
+    await h.until('f', (v) => v.received_bytes > MiB);
+    h.downloads.pause('f');
+    await h.until('f', (v) => v.state === 'paused');
+    h.restart();
+    const stored = JSON.parse(fs.readFileSync(path.join(h.dir, 'downloads.json'), 'utf8'));
+    assert.equal(stored.downloads[0].validator, '"v1"');
+    const next = testBody(2 * MiB);
+    server.options.replacedBy = next;
+    server.options.etag = '"v2"';
+    server.options.bytesPerSec = undefined;
+    h.downloads.resume('f');
+    const done = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
+    h.stop();
+    assert.equal(done.state, 'done', done.error ?? '');
+    const last = server.requests.at(-1)!;
+    assert.deepEqual([last.status, last.ifRange], [200, '"v1"']);
+    assert.ok(fs.readFileSync(h.request().dest).equals(next), 'the file is the new version, whole');
   }));
 
 test('a file that would leave the disk too full for recordings is refused before a byte is written, and not retried', { timeout }, async () => {

@@ -33,7 +33,7 @@ export function downloadLogic(io: DownloadIo) {
             : runTransfer(
                 { ...input, refuse: io.refuse, stallTimeoutMs: io.stallTimeoutMs, progressIntervalMs: io.progressIntervalMs, signal: abort.signal },
                 {
-                  started: (from, total) => send({ type: 'transfer.started', from, total }),
+                  started: (from, total, validator) => send({ type: 'transfer.started', from, total, validator }),
                   progress: (received, total) => send({ type: 'transfer.progress', received, total }),
                   finished: (received, total, sha256) => send({ type: 'transfer.finished', received, total, sha256 }),
                   failed: (reason, retryable) => send({ type: 'transfer.failed', reason, retryable }),

@@ -58,7 +58,8 @@ export class DownloadRunner {
         this.#entries.set(v.id, { view: v, actor: null, retryAtMs: null, throttle: this.#throttle(v.id), seq: ++this.#seq });
         continue;
       }
-      this.#spawn(requestOf(v), { paused: v.state === 'paused', received: v.received_bytes, createdAtMs: v.created_at_ms });
+      // Queue files written before validators were kept have none: such a resume is unconditional.
+      this.#spawn(requestOf(v), { paused: v.state === 'paused', received: v.received_bytes, createdAtMs: v.created_at_ms, validator: v.validator ?? null });
     }
     this.#persist();
     this.#schedule();
@@ -74,7 +75,9 @@ export class DownloadRunner {
       }
     }
     existing?.throttle.cancel();
-    const entry = this.#spawn(req, {});
+    // A failed download started again resumes its partial file, still under the old validator.
+    const sameFile = existing && existing.view.url === req.url && existing.view.dest === req.dest;
+    const entry = this.#spawn(req, { validator: sameFile ? existing.view.validator ?? null : null });
     this.#persist();
     this.#schedule();
     return this.#viewOf(entry);
@@ -150,12 +153,13 @@ export class DownloadRunner {
     }, this.#now);
   }
 
-  #spawn(req: DownloadRequest, o: { paused?: boolean; received?: number; createdAtMs?: number }): Entry {
+  #spawn(req: DownloadRequest, o: { paused?: boolean; received?: number; createdAtMs?: number; validator?: string | null }): Entry {
     const actor: DownloadActor = createActor(downloadLogic(this.opts.io), {
       input: {
         ...req,
         paused: o.paused ?? false,
         received: o.received ?? 0,
+        validator: o.validator ?? null,
         ...(this.opts.retryDelaysMs ? { retryDelaysMs: this.opts.retryDelaysMs } : {}),
         ...(this.opts.maxAttempts ? { maxAttempts: this.opts.maxAttempts } : {}),
       },

@@ -22,6 +22,8 @@ export interface DownloadView {
   retry_in_secs: number | null;
   /** SHA-256 of the finished file. */
   digest: string | null;
+  /** The server's ETag or Last-Modified of the bytes on disk, sent as If-Range on resume. */
+  validator: string | null;
   error: string | null;
   status_msg: string;
   created_at_ms: number;
@@ -49,6 +51,7 @@ export function viewOf(
     max_attempts: c.maxAttempts,
     retry_in_secs: state === 'waiting' && times.retryAtMs !== null ? Math.max(0, Math.ceil((times.retryAtMs - times.now) / 1000)) : null,
     digest: state === 'done' ? c.digest : null,
+    validator: c.validator,
     error: c.error,
     status_msg: c.statusMsg,
     created_at_ms: times.createdAtMs,

@@ -4,7 +4,9 @@
 // many attempts and restarts it took.
 //
 // Server behaviours handled (RFC 9110 §14): 206 with a Content-Range starting where we asked →
-// append; 200 to a ranged request (Range ignored) → start again from byte 0; 416 → the partial
+// append; 200 to a ranged request (Range ignored, or the file changed since the validator sent
+// as If-Range, §13.1.5) → start again from byte 0; a 206 whose validator differs from the
+// partial file's (a server that ignores If-Range) → start again from byte 0; 416 → the partial
 // file is already complete if its size is the resource's size, otherwise it is stale and is
 // started again; redirects (the Hugging Face hub redirects to its CDN) are followed with the
 // Range header kept. A connection silent for `stallTimeoutMs` counts as dropped. A body that
@@ -26,6 +28,8 @@ export interface TransferOptions {
   dest: string;
   /** Expected size; a server reporting another size is an error. */
   size: number | null;
+  /** The validator of the bytes already in the partial file (sent as If-Range), or null. */
+  validator: string | null;
   /** Why a URL may not be fetched (e.g. a non-loopback host in loopback mode), or null when it may. */
   refuse(url: URL): string | null;
   stallTimeoutMs: number;
@@ -35,7 +39,8 @@ export interface TransferOptions {
 }
 
 export interface TransferReport {
-  started(from: number, total: number | null): void;
+  /** `validator`: of the bytes now in the partial file, to resume against next time. */
+  started(from: number, total: number | null, validator: string | null): void;
   progress(received: number, total: number | null): void;
   finished(received: number, total: number | null, sha256: string): void;
   failed(reason: string, retryable: boolean): void;
@@ -91,7 +96,7 @@ export async function runTransfer(opts: TransferOptions, report: TransferReport)
         if (complete === have) {
           received = have;
           total = have;
-          report.started(have, have);
+          report.started(have, have, opts.validator);
           report.finished(have, have, hash.digest('hex'));
           return;
         }
@@ -104,14 +109,17 @@ export async function runTransfer(opts: TransferOptions, report: TransferReport)
       }
 
       let from = have;
+      let validator = validatorOf(res);
       if (status === 206) {
         const range = parseContentRange(res.headers['content-range']);
-        if (!range || range.start !== have) {
+        if (!range || range.start !== have || changedSince(opts.validator, validator)) {
           res.destroy();
           await fsp.rm(part, { force: true });
           continue;
         }
         total = range.total;
+        // A partial file from before validators were kept takes this response's from now on.
+        validator = opts.validator ?? validator;
       } else {
         // 200: the whole resource, whether or not we asked for a range.
         from = 0;
@@ -132,7 +140,7 @@ export async function runTransfer(opts: TransferOptions, report: TransferReport)
 
       received = from;
       started = true;
-      report.started(from, total);
+      report.started(from, total, validator);
       lastProgress = Date.now();
       const out = fs.createWriteStream(part, { flags: from > 0 ? 'a' : 'w' });
       onDisk = () => from + out.bytesWritten;
@@ -172,7 +180,7 @@ export async function runTransfer(opts: TransferOptions, report: TransferReport)
   }
 }
 
-/** GET with `Range: bytes=<from>-` (when from > 0), following redirects. */
+/** GET with `Range: bytes=<from>-` and `If-Range` (when from > 0), following redirects. */
 async function get(url: URL, from: number, opts: TransferOptions): Promise<IncomingMessage> {
   for (let hops = 0; hops <= MAX_REDIRECTS; hops++) {
     const refusal = opts.refuse(url);
@@ -181,6 +189,7 @@ async function get(url: URL, from: number, opts: TransferOptions): Promise<Incom
     if (!client) throw new TransferError(`unsupported URL scheme ${url.protocol}`, false);
     const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': 'skill-daemon' };
     if (from > 0) headers.range = `bytes=${from}-`;
+    if (from > 0 && opts.validator) headers['if-range'] = opts.validator;
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = client.get(url, { headers, signal: opts.signal }, resolve);
       req.on('error', reject);
@@ -215,6 +224,26 @@ async function syncFile(file: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * What If-Range may carry (RFC 9110 §13.1.5): a strong ETag, else a Last-Modified date the
+ * response was sent at least a second after (only then is the date a strong validator, §8.8.2.2).
+ */
+function validatorOf(res: IncomingMessage): string | null {
+  const etag = res.headers.etag?.trim();
+  if (etag && !etag.startsWith('W/')) return etag;
+  const lastModified = res.headers['last-modified'];
+  const date = res.headers.date;
+  if (lastModified && date && Date.parse(date) - Date.parse(lastModified) >= 1000) return lastModified;
+  return null;
+}
+
+/** Whether a ranged response's validator shows the file is not the one the partial file came from. */
+function changedSince(ours: string | null, theirs: string | null): boolean {
+  if (!ours || !theirs) return false;
+  const isEtag = (v: string) => v.startsWith('"');
+  return isEtag(ours) === isEtag(theirs) && ours !== theirs;
 }
 
 function parseContentRange(header: string | undefined): { start: number; total: number | null } | null {

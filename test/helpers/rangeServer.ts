@@ -1,8 +1,9 @@
 // A file server on 127.0.0.1:0 inside the test process, for the downloader: it answers Range
 // requests (206, 416) and can misbehave on demand — drop the connection part-way through a
 // body, ignore Range (200 with the whole file), serve wrong bytes, answer with an error status,
-// or trickle the body slowly enough to pause, cancel or kill a daemon mid-file. Behaviour can
-// be changed between requests through `options`.
+// or trickle the body slowly enough to pause, cancel or kill a daemon mid-file; and serve a
+// file that changed, with an ETag and If-Range (honoured or not). Behaviour can be changed
+// between requests through `options`.
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,11 +21,18 @@ export interface RangeServerOptions {
   status?: number;
   /** Body rate; unlimited when absent. */
   bytesPerSec?: number;
+  /** Serve these bytes instead of `body` from now on: the file changed on the server. */
+  replacedBy?: Buffer;
+  /** ETag of what is served; an If-Range naming another gets 200 and the whole file. */
+  etag?: string;
+  /** Send the ETag but ignore If-Range (a 206 whatever the validator). */
+  ignoreIfRange?: boolean;
 }
 
 export interface RequestLog {
   path: string;
   range: string | undefined;
+  ifRange: string | undefined;
   status: number;
   atMs: number;
 }
@@ -68,25 +76,28 @@ export async function startRangeServer(body: Buffer, options: RangeServerOptions
 
   const server = http.createServer((req, res) => {
     const o = state.options;
-    const log: RequestLog = { path: req.url ?? '', range: req.headers.range, status: 0, atMs: Date.now() };
+    const log: RequestLog = { path: req.url ?? '', range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined, status: 0, atMs: Date.now() };
     requests.push(log);
     const reply = (status: number, headers: Record<string, string | number> = {}) => {
       log.status = status;
-      res.writeHead(status, headers);
+      res.writeHead(status, o.etag ? { ...headers, etag: o.etag } : headers);
     };
     if (!isServed(req.url ?? '')) return reply(404), res.end();
     if (o.status) return reply(o.status), res.end();
-    const size = body.length;
+    const served = o.replacedBy ?? body;
+    const size = served.length;
     let start = 0;
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-    if (m && !o.ignoreRange) {
+    const ifRange = req.headers['if-range'] as string | undefined;
+    const stale = ifRange !== undefined && !o.ignoreIfRange && ifRange !== o.etag;
+    if (m && !o.ignoreRange && !stale) {
       start = Number(m[1]);
       if (start >= size) return reply(416, { 'content-range': `bytes */${size}` }), res.end();
       reply(206, { 'content-range': `bytes ${start}-${size - 1}/${size}`, 'content-length': size - start, 'accept-ranges': 'bytes' });
     } else {
       reply(200, { 'content-length': size, 'accept-ranges': 'bytes' });
     }
-    const source = o.corrupt ? corrupted : body;
+    const source = o.corrupt ? corrupted : served;
     const drop = o.dropAfterBytes !== undefined && (o.drops ?? Infinity) > 0;
     if (drop) o.drops = (o.drops ?? Infinity) - 1;
     const end = drop ? Math.min(size, start + o.dropAfterBytes!) : size;
