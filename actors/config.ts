@@ -5,6 +5,7 @@ import path from 'node:path';
 import { isIP } from 'node:net';
 import { parseCaptureCommand } from './screenshots/captureCommand.ts';
 import { supervisionFromEnv, type SupervisionConfig } from './supervisionConfig.ts';
+import type { HubTokenSource } from './downloads/hubToken.ts';
 
 export const DAEMON_NAME = 'skill-daemon';
 export const PROTOCOL_VERSION = 1;
@@ -39,6 +40,12 @@ export interface DaemonConfig {
   logToStderr: boolean;
   /** Hugging Face hub model weights are downloaded from (HF_ENDPOINT). */
   hfEndpoint: string;
+  /**
+   * The hub token for gated repositories, as the hub's own tools find it: HF_TOKEN (or the older
+   * HUGGING_FACE_HUB_TOKEN), else the file HF_TOKEN_PATH, default $HF_HOME/token with HF_HOME
+   * defaulting to ~/.cache/huggingface.
+   */
+  hubToken: HubTokenSource;
   /** Advertise `_skill._tcp` over mDNS (off with SKILL_MDNS=0 or --no-mdns). */
   mdns: boolean;
   /** The opt-in TLS listener for registered remote clients (SKILL_REMOTE_ADDR), or null. */
@@ -123,6 +130,10 @@ export function loadConfig({ env, argv, homedir = os.homedir() }: ConfigSources)
     supervision: supervisionFromEnv(env),
     logToStderr: env.SKILL_LOG_STDERR !== '0',
     hfEndpoint: env.HF_ENDPOINT?.trim() || 'https://huggingface.co',
+    hubToken: {
+      token: env.HF_TOKEN?.trim() || env.HUGGING_FACE_HUB_TOKEN?.trim() || null,
+      file: path.resolve(env.HF_TOKEN_PATH || path.join(env.HF_HOME || path.join(homedir, '.cache', 'huggingface'), 'token')),
+    },
     mdns: env.SKILL_MDNS !== '0' && !argv.includes('--no-mdns'),
     remoteAddr: remoteAddr(env.SKILL_REMOTE_ADDR),
     service: {

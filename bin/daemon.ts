@@ -33,6 +33,7 @@ import { recordingReporter } from '../actors/recorder/recordingReporter.ts';
 import { Downloads } from '../actors/downloads/downloads.ts';
 import { downloadsLogic } from '../actors/downloads/downloadsActor.ts';
 import { ExgWeightDownloads } from '../actors/downloads/exgWeightDownloads.ts';
+import { HubToken } from '../actors/downloads/hubToken.ts';
 import { EegEncoder } from '../actors/embeddings/eegEncoder.ts';
 import { ReembedScheduler } from '../actors/reembed/reembedScheduler.ts';
 import { createLlm } from '../actors/llm/llm.ts';
@@ -115,7 +116,9 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     lslSource: (target) => lslSource({ target, network: config.network, idleTimeoutMs: lslIdleMs(), sessionId: config.lslSessionId }),
     log: (level, message) => log.write(level, 'device', message),
   });
-  const downloads = new Downloads({ dataDir: config.dataDir, network: config.network, warn: (m) => log.warn('downloads', m) });
+  const hubToken = new HubToken(config.hfEndpoint, config.hubToken);
+  const hubAuthorization = (url: URL) => hubToken.authorization(url);
+  const downloads = new Downloads({ dataDir: config.dataDir, network: config.network, warn: (m) => log.warn('downloads', m), authorization: hubAuthorization });
   const exgWeights = new ExgWeightDownloads({ downloads, dataDir: config.dataDir, hfEndpoint: config.hfEndpoint, bus });
   const encoder = new EegEncoder({ dataDir: config.dataDir, bus, log, writer: recorder.writer, inferenceDevice: () => String(settings.get().exg_inference_device ?? 'auto') });
   recorder.link.onEpoch = encoder.onEpoch;
@@ -145,7 +148,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   const hooks = new HookEngine({ dataDir: config.dataDir, bus, log, settings, labels });
   encoder.stored.onStored(hooks.onStored);
   const dnd = new DoNotDisturb({ bus, log, settings });
-  const llm = createLlm({ dataDir: config.dataDir, settings, downloads, bus, log, hfEndpoint: config.hfEndpoint, network: config.network });
+  const llm = createLlm({ dataDir: config.dataDir, settings, downloads, bus, log, hfEndpoint: config.hfEndpoint, network: config.network, hubAuthorization });
   const screenshots = new ScreenshotWorker({
     dataDir: config.dataDir,
     bus,

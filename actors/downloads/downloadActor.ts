@@ -14,6 +14,8 @@ import { verifyDownload } from './verifyDownload.ts';
 export interface DownloadIo {
   /** Why a URL may not be fetched, or null when it may. */
   refuse(url: URL): string | null;
+  /** The Authorization header for a request to this URL (the hub's token), or null. */
+  authorization(url: URL): string | null;
   stallTimeoutMs: number;
   progressIntervalMs: number;
 }
@@ -31,7 +33,7 @@ export function downloadLogic(io: DownloadIo) {
           abort.signal.aborted
             ? Promise.resolve()
             : runTransfer(
-                { ...input, refuse: io.refuse, stallTimeoutMs: io.stallTimeoutMs, progressIntervalMs: io.progressIntervalMs, signal: abort.signal },
+                { ...input, refuse: io.refuse, authorization: io.authorization, stallTimeoutMs: io.stallTimeoutMs, progressIntervalMs: io.progressIntervalMs, signal: abort.signal },
                 {
                   started: (from, total, validator) => send({ type: 'transfer.started', from, total, validator }),
                   progress: (received, total) => send({ type: 'transfer.progress', received, total }),

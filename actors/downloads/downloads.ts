@@ -26,6 +26,8 @@ export interface DownloadsOptions {
   dataDir: string;
   /** In `loopback` mode only loopback hosts may be fetched (tests, air-gapped machines). */
   network: NetworkMode;
+  /** The Authorization header for a URL (the hub's token, hubToken.ts); none when absent. */
+  authorization?: (url: URL) => string | null;
   warn(message: string): void;
   maxConcurrent?: number;
   retryDelaysMs?: number[];
@@ -47,6 +49,7 @@ export class Downloads {
     const reportIntervalMs = opts.reportIntervalMs ?? REPORT_INTERVAL_MS;
     this.#io = {
       refuse: (url) => refusal(url, opts.network),
+      authorization: opts.authorization ?? (() => null),
       stallTimeoutMs: opts.stallTimeoutMs ?? 30_000,
       progressIntervalMs: Math.min(reportIntervalMs, REPORT_INTERVAL_MS),
     };

@@ -4,13 +4,14 @@
 // many attempts and restarts it took.
 //
 // Server behaviours handled (RFC 9110 §14): 206 with a Content-Range starting where we asked →
-// append; 200 to a ranged request (Range ignored, or the file changed since the validator sent
-// as If-Range, §13.1.5) → start again from byte 0; a 206 whose validator differs from the
-// partial file's (a server that ignores If-Range) → start again from byte 0; 416 → the partial
-// file is already complete if its size is the resource's size, otherwise it is stale and is
-// started again; redirects (the Hugging Face hub redirects to its CDN) are followed with the
-// Range header kept. A connection silent for `stallTimeoutMs` counts as dropped. A body that
-// would leave the disk too full for recordings is refused before it is written (diskRoom.ts).
+// append; 200 to a ranged request (Range ignored, or the file changed since the validator sent as
+// If-Range, §13.1.5) → start again from byte 0; a 206 whose validator differs from the partial
+// file's (a server that ignores If-Range) → start again from byte 0; 416 → the partial file is
+// already complete if its size is the resource's size, otherwise it is stale and is started again;
+// redirects (the Hugging Face hub redirects to its CDN) are followed with the Range header kept,
+// and an Authorization header only where `authorization` gives one for that hop's URL (the hub's
+// token stays with the hub). A connection silent for `stallTimeoutMs` counts as dropped. A body
+// that would leave the disk too full for recordings is refused before it is written (diskRoom.ts).
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -32,6 +33,8 @@ export interface TransferOptions {
   validator: string | null;
   /** Why a URL may not be fetched (e.g. a non-loopback host in loopback mode), or null when it may. */
   refuse(url: URL): string | null;
+  /** The Authorization header for one hop's URL, or null: asked again after each redirect. */
+  authorization(url: URL): string | null;
   stallTimeoutMs: number;
   /** Least time between two `progress` reports. */
   progressIntervalMs: number;
@@ -190,6 +193,9 @@ async function get(url: URL, from: number, opts: TransferOptions): Promise<Incom
     const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': 'skill-daemon' };
     if (from > 0) headers.range = `bytes=${from}-`;
     if (from > 0 && opts.validator) headers['if-range'] = opts.validator;
+    // Per hop: the hub's token is not sent on to the CDN it redirects to.
+    const authorization = opts.authorization(url);
+    if (authorization) headers.authorization = authorization;
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = client.get(url, { headers, signal: opts.signal }, resolve);
       req.on('error', reject);

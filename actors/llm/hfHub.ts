@@ -1,7 +1,8 @@
 // The Hugging Face hub's model API, for finding GGUF models to add to the catalog (notes §9.2):
 // a search of GGUF repositories and the GGUF files of one repository, at `HF_ENDPOINT` as the
 // model downloads use it. The reference's request and reply shapes; what the hub cannot give is
-// a `HubError` whose reason the routes pass on.
+// a `HubError` whose reason the routes pass on. With a token (hubToken.ts) gated and private
+// repositories can be searched and listed too.
 //
 // Endpoints (the hub's public REST API, as huggingface_hub calls it):
 //   GET /api/models?search=<q>&filter=gguf&sort=downloads&direction=-1&limit=<n>   a JSON array
@@ -118,6 +119,8 @@ export class HfHub {
     private readonly endpoint: string,
     private readonly network: NetworkMode,
     private readonly timeoutMs = HUB_TIMEOUT_MS,
+    /** The Authorization header for a hub URL, or null (no token). */
+    private readonly authorization: (url: URL) => string | null = () => null,
   ) {
     this.#base = URL.canParse(endpoint) ? new URL(endpoint.endsWith('/') ? endpoint : `${endpoint}/`) : null;
   }
@@ -172,8 +175,10 @@ export class HfHub {
     if (refused) throw new HubError('refused', refused);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     try {
+      const authorization = this.authorization(url);
       return await fetch(url, {
-        headers: { accept: 'application/json', 'user-agent': 'skill-daemon' },
+        // fetch drops Authorization when a redirect leaves the origin (Fetch standard, §4.4).
+        headers: { accept: 'application/json', 'user-agent': 'skill-daemon', ...(authorization ? { authorization } : {}) },
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         redirect: 'follow',
       });

@@ -35,6 +35,8 @@ export interface LlmDeps {
   hfEndpoint: string;
   /** `loopback`: the hub search contacts loopback addresses only, as downloads do. */
   network: NetworkMode;
+  /** The Authorization header for a hub URL (hubToken.ts). */
+  hubAuthorization?: (url: URL) => string | null;
 }
 
 export function createLlm(deps: LlmDeps): Llm {
@@ -44,6 +46,6 @@ export function createLlm(deps: LlmDeps): Llm {
   const downloads = new LlmDownloads({ downloads: deps.downloads, catalog, hfEndpoint: deps.hfEndpoint, bus: deps.bus });
   const server = new LlmServer({ settings: config, catalog, logs, bus: deps.bus });
   const chats = new ChatStore(deps.dataDir);
-  const hub = new HfHub(deps.hfEndpoint, deps.network);
+  const hub = new HfHub(deps.hfEndpoint, deps.network, undefined, deps.hubAuthorization);
   return { config, catalog, downloads, logs, server, chats, hub };
 }

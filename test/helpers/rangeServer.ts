@@ -33,6 +33,7 @@ export interface RequestLog {
   path: string;
   range: string | undefined;
   ifRange: string | undefined;
+  authorization: string | undefined;
   status: number;
   atMs: number;
 }
@@ -76,7 +77,7 @@ export async function startRangeServer(body: Buffer, options: RangeServerOptions
 
   const server = http.createServer((req, res) => {
     const o = state.options;
-    const log: RequestLog = { path: req.url ?? '', range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined, status: 0, atMs: Date.now() };
+    const log: RequestLog = { path: req.url ?? '', range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined, authorization: req.headers.authorization, status: 0, atMs: Date.now() };
     requests.push(log);
     const reply = (status: number, headers: Record<string, string | number> = {}) => {
       log.status = status;
