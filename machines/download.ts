@@ -38,6 +38,8 @@ export interface DownloadInput extends DownloadRequest {
   received?: number;
   /** The validator of those bytes, when known (restored from the queue file). */
   validator?: string | null;
+  /** The digest their source stated, when known (restored from the queue file). */
+  announcedSha256?: string | null;
   retryDelaysMs?: number[];
   maxAttempts?: number;
 }
@@ -62,6 +64,11 @@ export interface DownloadContext extends DownloadRequest {
    * file, sent as If-Range when resuming: a file that changed in between comes whole, from byte 0.
    */
   validator: string | null;
+  /**
+   * The file's SHA-256 as its source states it (the hub's `X-Linked-Etag`): what a download
+   * asked for without a digest is verified against.
+   */
+  announcedSha256: string | null;
   error: string | null;
   statusMsg: string;
 }
@@ -73,7 +80,8 @@ export type DownloadEvent =
   | { type: 'download.resume' }
   | { type: 'download.cancel' }
   // From the transfer actor:
-  | { type: 'transfer.started'; from: number; total: number | null; validator: string | null }
+  /** `announcedSha256`: the source's own statement of the file's digest (the hub's `X-Linked-Etag`). */
+  | { type: 'transfer.started'; from: number; total: number | null; validator: string | null; announcedSha256: string | null }
   | { type: 'transfer.progress'; received: number; total: number | null }
   | { type: 'transfer.finished'; received: number; total: number | null; sha256: string }
   | { type: 'transfer.failed'; reason: string; retryable: boolean }
@@ -155,6 +163,7 @@ export const downloadMachine = setup({
     retryInMs: null,
     digest: null,
     validator: input.validator ?? null,
+    announcedSha256: input.announcedSha256 ?? null,
     error: null,
     statusMsg: input.paused ? 'Paused — resume to continue.' : 'Queued',
   }),
@@ -189,6 +198,8 @@ export const downloadMachine = setup({
                 attemptFrom: event.from,
                 total: event.total ?? context.total,
                 validator: event.validator,
+                // Resumed bytes keep the digest stated with their first part if this hop says none.
+                announcedSha256: event.announcedSha256 ?? (event.from > 0 ? context.announcedSha256 : null),
                 statusMsg: 'Downloading',
               })),
             },
@@ -236,7 +247,7 @@ export const downloadMachine = setup({
       entry: assign({ retryInMs: null, statusMsg: 'Verifying' }),
       invoke: {
         src: 'verify',
-        input: ({ context }) => ({ dest: context.dest, sha256: context.sha256, size: context.size, digest: context.digest, received: context.received }),
+        input: ({ context }) => ({ dest: context.dest, sha256: context.sha256 ?? context.announcedSha256, size: context.size, digest: context.digest, received: context.received }),
       },
       on: {
         'verify.done': { target: 'done', actions: assign(({ event }) => ({ digest: event.sha256, received: event.bytes, total: event.bytes })) },
@@ -246,7 +257,7 @@ export const downloadMachine = setup({
     },
     done: { type: 'final', entry: assign({ statusMsg: 'Downloaded', error: null }) },
     failed: { type: 'final', entry: assign(({ context }) => ({ retryInMs: null, statusMsg: context.error ?? 'Download failed' })) },
-    cancelled: { type: 'final', entry: ['discardPartial', assign({ retryInMs: null, received: 0, validator: null, statusMsg: 'Cancelled', error: null })] },
+    cancelled: { type: 'final', entry: ['discardPartial', assign({ retryInMs: null, received: 0, validator: null, announcedSha256: null, statusMsg: 'Cancelled', error: null })] },
   },
 });
 

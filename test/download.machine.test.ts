@@ -1,7 +1,7 @@
 // The download statechart with scripted transfer and verify actors and xstate's simulated
 // clock: queue, pause and resume, retries with 1, 2, 4, 8 s backoff then giving up, a dropped
 // connection that moved bytes starting a fresh run of attempts, the validator each attempt resumes
-// against, verification, cancel.
+// against, verification (against a digest asked for or stated by the source), cancel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createActor, fromCallback, SimulatedClock } from 'xstate';
@@ -60,7 +60,7 @@ test('a download waits in the queue until it is given a slot, then transfers, ve
   assert.equal(m.transfers(), 0);
   m.actor.send({ type: 'download.run' });
   assert.equal(m.state(), 'downloading');
-  m.send({ type: 'transfer.started', from: 0, total: 10, validator: null });
+  m.send({ type: 'transfer.started', from: 0, total: 10, validator: null, announcedSha256: null });
   m.send({ type: 'transfer.progress', received: 5, total: 10 });
   assert.equal(m.ctx().received, 5);
   assert.equal(m.ctx().total, 10);
@@ -116,7 +116,7 @@ test('a dropped connection after bytes arrived starts a fresh run of attempts', 
   let received = 0;
   const m = start({
     transfer: (send) => {
-      send({ type: 'transfer.started', from: received, total: 100, validator: null });
+      send({ type: 'transfer.started', from: received, total: 100, validator: null, announcedSha256: null });
       received += 10;
       send({ type: 'transfer.progress', received, total: 100 });
       send({ type: 'transfer.failed', reason: 'connection reset', retryable: true });
@@ -136,7 +136,7 @@ test('a dropped connection after bytes arrived starts a fresh run of attempts', 
 test('pause stops the transfer and keeps the file; resume queues it again with a fresh attempt budget', { timeout }, () => {
   const m = start();
   m.actor.send({ type: 'download.run' });
-  m.send({ type: 'transfer.started', from: 0, total: 100, validator: null });
+  m.send({ type: 'transfer.started', from: 0, total: 100, validator: null, announcedSha256: null });
   m.send({ type: 'transfer.progress', received: 40, total: 100 });
   m.actor.send({ type: 'download.pause' });
   assert.equal(m.state(), 'paused');
@@ -193,10 +193,10 @@ test('each attempt gets the validator of the bytes on disk; a transfer that rest
   const m = start({ input: { validator: '"stored"' }, transfer: (send, _n, input) => ((sendTransfer = send), inputs.push(input)) });
   m.actor.send({ type: 'download.run' });
   assert.equal(inputs[0]!.validator, '"stored"', 'restored from the queue file');
-  sendTransfer!({ type: 'transfer.started', from: 100, total: 1000, validator: '"stored"' });
+  sendTransfer!({ type: 'transfer.started', from: 100, total: 1000, validator: '"stored"', announcedSha256: null });
   assert.equal(m.ctx().validator, '"stored"');
   // The file changed: the server sent it whole, under a new validator.
-  sendTransfer!({ type: 'transfer.started', from: 0, total: 2000, validator: '"new"' });
+  sendTransfer!({ type: 'transfer.started', from: 0, total: 2000, validator: '"new"', announcedSha256: null });
   assert.equal(m.ctx().validator, '"new"');
   sendTransfer!({ type: 'transfer.failed', reason: 'connection reset', retryable: true });
   m.advance(2_000);
@@ -204,6 +204,28 @@ test('each attempt gets the validator of the bytes on disk; a transfer that rest
   assert.equal(inputs[1]!.validator, '"new"', 'the retry resumes against the new version');
   m.actor.send({ type: 'download.cancel' });
   assert.equal(m.ctx().validator, null);
+});
+
+test('a download without a digest is verified against the one its source stated, kept while bytes are resumed', { timeout }, () => {
+  let seen: VerifyInput | null = null;
+  const stated = 'ab'.repeat(32);
+  const m = start({ verify: (_s, input) => (seen = input), input: { sha256: null } });
+  m.actor.send({ type: 'download.run' });
+  m.send({ type: 'transfer.started', from: 0, total: 100, validator: null, announcedSha256: stated });
+  // A resumed attempt whose hop states nothing keeps it; a restart from byte 0 does not.
+  m.send({ type: 'transfer.started', from: 50, total: 100, validator: null, announcedSha256: null });
+  assert.equal(m.ctx().announcedSha256, stated);
+  m.send({ type: 'transfer.finished', received: 100, total: 100, sha256: 'cd'.repeat(32) });
+  assert.equal(seen!.sha256, stated);
+  const restarted = start({ input: { sha256: null, announcedSha256: stated } });
+  restarted.actor.send({ type: 'download.run' });
+  restarted.send({ type: 'transfer.started', from: 0, total: 100, validator: null, announcedSha256: null });
+  assert.equal(restarted.ctx().announcedSha256, null);
+  const asked = start({ verify: (_s, input) => (seen = input), input: { sha256: 'ef'.repeat(32) } });
+  asked.actor.send({ type: 'download.run' });
+  asked.send({ type: 'transfer.started', from: 0, total: 1, validator: null, announcedSha256: stated });
+  asked.send({ type: 'transfer.finished', received: 1, total: 1, sha256: 'x' });
+  assert.equal(seen!.sha256, 'ef'.repeat(32), 'a digest asked for wins over a stated one');
 });
 
 test('a download restored as paused starts paused and remembers its bytes', { timeout }, () => {

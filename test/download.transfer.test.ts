@@ -1,7 +1,7 @@
 // The downloads manager against a file server in this process: resume after dropped connections
 // with the hash intact, a server that ignores Range, 416 for a complete partial file, wrong bytes,
 // pause and resume, cancel, retries with backoff then giving up, at most 5 reports a second, a file
-// too big for the disk's free space, If-Range against a file that changed on the server, the queue, a restarted manager resuming from the queue file
+// too big for the disk's free space, the digest the hub states, If-Range against a file that changed on the server, the queue, a restarted manager resuming from the queue file
 // (and never writing beside the transfer it replaced), and a failed downloads actor letting go of
 // its transfers.
 //
@@ -245,6 +245,35 @@ test('the validator survives a restart in the queue file, and a paused download 
     assert.deepEqual([last.status, last.ifRange], [200, '"v1"']);
     assert.ok(fs.readFileSync(h.request().dest).equals(next), 'the file is the new version, whole');
   }));
+
+test('a file asked for without a digest is verified against the SHA-256 the hub states in X-Linked-Etag', { timeout }, async () => {
+  const body = testBody(MiB);
+  const sha = createHash('sha256').update(body).digest('hex');
+  const fetchWith = async (options: RangeServerOptions) => {
+    const server = await startRangeServer(body, options);
+    try {
+      const h = harness(server);
+      h.downloads.start(h.request({ sha256: null }));
+      const view = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
+      h.stop();
+      return view;
+    } finally {
+      await server.close();
+    }
+  };
+  // Wrong bytes under the hub's statement of the right ones: caught, and the file removed.
+  const failed = await fetchWith({ corrupt: true, linkedEtag: `"${sha}"` });
+  assert.equal(failed.state, 'failed');
+  assert.match(failed.error!, new RegExp(`sha256 mismatch: received [0-9a-f]{64}, expected ${sha}; the file was removed`));
+  // The right bytes: verified, and the statement kept with the download.
+  const done = await fetchWith({ linkedEtag: `W/"${sha.toUpperCase()}"` });
+  assert.equal(done.state, 'done', done.error ?? '');
+  assert.deepEqual([done.announced_sha256, done.digest], [sha, sha]);
+  // A small file's tag is a git blob id, not a SHA-256: not taken.
+  const unverified = await fetchWith({ corrupt: true, linkedEtag: '"0123456789abcdef0123456789abcdef01234567"' });
+  assert.equal(unverified.state, 'done', unverified.error ?? '');
+  assert.equal(unverified.announced_sha256, null);
+});
 
 test('a file that would leave the disk too full for recordings is refused before a byte is written, and not retried', { timeout }, async () => {
   // A server that announces a petabyte: no disk here has that free.

@@ -35,7 +35,7 @@ export function downloadLogic(io: DownloadIo) {
             : runTransfer(
                 { ...input, refuse: io.refuse, authorization: io.authorization, stallTimeoutMs: io.stallTimeoutMs, progressIntervalMs: io.progressIntervalMs, signal: abort.signal },
                 {
-                  started: (from, total, validator) => send({ type: 'transfer.started', from, total, validator }),
+                  started: (from, total, validator, announcedSha256) => send({ type: 'transfer.started', from, total, validator, announcedSha256 }),
                   progress: (received, total) => send({ type: 'transfer.progress', received, total }),
                   finished: (received, total, sha256) => send({ type: 'transfer.finished', received, total, sha256 }),
                   failed: (reason, retryable) => send({ type: 'transfer.failed', reason, retryable }),

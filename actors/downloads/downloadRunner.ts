@@ -59,7 +59,7 @@ export class DownloadRunner {
         continue;
       }
       // Queue files written before validators were kept have none: such a resume is unconditional.
-      this.#spawn(requestOf(v), { paused: v.state === 'paused', received: v.received_bytes, createdAtMs: v.created_at_ms, validator: v.validator ?? null });
+      this.#spawn(requestOf(v), { paused: v.state === 'paused', received: v.received_bytes, createdAtMs: v.created_at_ms, validator: v.validator ?? null, announcedSha256: v.announced_sha256 ?? null });
     }
     this.#persist();
     this.#schedule();
@@ -77,7 +77,7 @@ export class DownloadRunner {
     existing?.throttle.cancel();
     // A failed download started again resumes its partial file, still under the old validator.
     const sameFile = existing && existing.view.url === req.url && existing.view.dest === req.dest;
-    const entry = this.#spawn(req, { validator: sameFile ? existing.view.validator ?? null : null });
+    const entry = this.#spawn(req, sameFile ? { validator: existing.view.validator ?? null, announcedSha256: existing.view.announced_sha256 ?? null } : {});
     this.#persist();
     this.#schedule();
     return this.#viewOf(entry);
@@ -153,13 +153,14 @@ export class DownloadRunner {
     }, this.#now);
   }
 
-  #spawn(req: DownloadRequest, o: { paused?: boolean; received?: number; createdAtMs?: number; validator?: string | null }): Entry {
+  #spawn(req: DownloadRequest, o: { paused?: boolean; received?: number; createdAtMs?: number; validator?: string | null; announcedSha256?: string | null }): Entry {
     const actor: DownloadActor = createActor(downloadLogic(this.opts.io), {
       input: {
         ...req,
         paused: o.paused ?? false,
         received: o.received ?? 0,
         validator: o.validator ?? null,
+        announcedSha256: o.announcedSha256 ?? null,
         ...(this.opts.retryDelaysMs ? { retryDelaysMs: this.opts.retryDelaysMs } : {}),
         ...(this.opts.maxAttempts ? { maxAttempts: this.opts.maxAttempts } : {}),
       },

@@ -24,6 +24,8 @@ export interface DownloadView {
   digest: string | null;
   /** The server's ETag or Last-Modified of the bytes on disk, sent as If-Range on resume. */
   validator: string | null;
+  /** The SHA-256 the source states for the file (the hub's), checked when `sha256` is null. */
+  announced_sha256: string | null;
   error: string | null;
   status_msg: string;
   created_at_ms: number;
@@ -52,6 +54,7 @@ export function viewOf(
     retry_in_secs: state === 'waiting' && times.retryAtMs !== null ? Math.max(0, Math.ceil((times.retryAtMs - times.now) / 1000)) : null,
     digest: state === 'done' ? c.digest : null,
     validator: c.validator,
+    announced_sha256: c.announcedSha256,
     error: c.error,
     status_msg: c.statusMsg,
     created_at_ms: times.createdAtMs,

@@ -42,8 +42,11 @@ export interface TransferOptions {
 }
 
 export interface TransferReport {
-  /** `validator`: of the bytes now in the partial file, to resume against next time. */
-  started(from: number, total: number | null, validator: string | null): void;
+  /**
+   * `validator`: of the bytes now in the partial file, to resume against next time.
+   * `announcedSha256`: the file's SHA-256 as the hub states it (`X-Linked-Etag`), or null.
+   */
+  started(from: number, total: number | null, validator: string | null, announcedSha256: string | null): void;
   progress(received: number, total: number | null): void;
   finished(received: number, total: number | null, sha256: string): void;
   failed(reason: string, retryable: boolean): void;
@@ -90,7 +93,7 @@ export async function runTransfer(opts: TransferOptions, report: TransferReport)
       }
       const hash = createHash('sha256');
       await hashInto(part, have, hash, opts.signal);
-      const res = await get(new URL(opts.url), have, opts);
+      const { res, announced } = await get(new URL(opts.url), have, opts);
       const status = res.statusCode ?? 0;
 
       if (status === 416 && have > 0) {
@@ -99,7 +102,7 @@ export async function runTransfer(opts: TransferOptions, report: TransferReport)
         if (complete === have) {
           received = have;
           total = have;
-          report.started(have, have, opts.validator);
+          report.started(have, have, opts.validator, announced);
           report.finished(have, have, hash.digest('hex'));
           return;
         }
@@ -143,7 +146,7 @@ export async function runTransfer(opts: TransferOptions, report: TransferReport)
 
       received = from;
       started = true;
-      report.started(from, total, validator);
+      report.started(from, total, validator, announced);
       lastProgress = Date.now();
       const out = fs.createWriteStream(part, { flags: from > 0 ? 'a' : 'w' });
       onDisk = () => from + out.bytesWritten;
@@ -183,8 +186,12 @@ export async function runTransfer(opts: TransferOptions, report: TransferReport)
   }
 }
 
-/** GET with `Range: bytes=<from>-` and `If-Range` (when from > 0), following redirects. */
-async function get(url: URL, from: number, opts: TransferOptions): Promise<IncomingMessage> {
+/**
+ * GET with `Range: bytes=<from>-` and `If-Range` (when from > 0), following redirects; with the
+ * SHA-256 any hop announced.
+ */
+async function get(url: URL, from: number, opts: TransferOptions): Promise<{ res: IncomingMessage; announced: string | null }> {
+  let announced: string | null = null;
   for (let hops = 0; hops <= MAX_REDIRECTS; hops++) {
     const refusal = opts.refuse(url);
     if (refusal) throw new TransferError(refusal, false);
@@ -202,6 +209,7 @@ async function get(url: URL, from: number, opts: TransferOptions): Promise<Incom
       // A socket idle this long, before or during the body, is a dropped connection.
       req.setTimeout(opts.stallTimeoutMs, () => req.destroy(new TransferError(`no data for ${opts.stallTimeoutMs / 1000} s`, true)));
     });
+    announced ??= announcedSha256(res);
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
     if (status >= 300 && status < 400 && status !== 304 && location) {
@@ -209,7 +217,7 @@ async function get(url: URL, from: number, opts: TransferOptions): Promise<Incom
       url = new URL(location, url);
       continue;
     }
-    return res;
+    return { res, announced };
   }
   throw new TransferError(`more than ${MAX_REDIRECTS} redirects`, false);
 }
@@ -230,6 +238,17 @@ async function syncFile(file: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The Hugging Face hub names a large (LFS) file's SHA-256 in `X-Linked-Etag` on its redirect to
+ * the CDN, as its own client reads it; a small file's is a git blob id (40 hex digits), not a
+ * SHA-256, and is not taken.
+ */
+function announcedSha256(res: IncomingMessage): string | null {
+  const raw = res.headers['x-linked-etag'];
+  const tag = (Array.isArray(raw) ? raw[0] : raw)?.trim().replace(/^W\//, '').replace(/^"|"$/g, '').toLowerCase();
+  return tag && /^[0-9a-f]{64}$/.test(tag) ? tag : null;
 }
 
 /**

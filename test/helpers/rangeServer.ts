@@ -2,7 +2,7 @@
 // requests (206, 416) and can misbehave on demand — drop the connection part-way through a
 // body, ignore Range (200 with the whole file), serve wrong bytes, answer with an error status,
 // or trickle the body slowly enough to pause, cancel or kill a daemon mid-file; and serve a
-// file that changed, with an ETag and If-Range (honoured or not). Behaviour can be changed
+// file that changed, with an ETag and If-Range (honoured or not); state a digest as the hub does. Behaviour can be changed
 // between requests through `options`.
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -27,6 +27,8 @@ export interface RangeServerOptions {
   etag?: string;
   /** Send the ETag but ignore If-Range (a 206 whatever the validator). */
   ignoreIfRange?: boolean;
+  /** An `X-Linked-Etag` header, as the Hugging Face hub states an LFS file's SHA-256. */
+  linkedEtag?: string;
 }
 
 export interface RequestLog {
@@ -81,7 +83,7 @@ export async function startRangeServer(body: Buffer, options: RangeServerOptions
     requests.push(log);
     const reply = (status: number, headers: Record<string, string | number> = {}) => {
       log.status = status;
-      res.writeHead(status, o.etag ? { ...headers, etag: o.etag } : headers);
+      res.writeHead(status, { ...headers, ...(o.etag ? { etag: o.etag } : {}), ...(o.linkedEtag ? { 'x-linked-etag': o.linkedEtag } : {}) });
     };
     if (!isServed(req.url ?? '')) return reply(404), res.end();
     if (o.status) return reply(o.status), res.end();
