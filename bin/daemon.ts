@@ -380,6 +380,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       await labels.close();
       await search.close();
       llm.chats.close();
+      llm.logFile.close();
       screenshots.close();
       for (const f of runFiles) fs.rmSync(f, { force: true });
       log.info('daemon', 'stopped');

@@ -1,11 +1,13 @@
 // The LLM server end to end, with the real llama.cpp (node-llama-cpp) on the tiny random-weight
 // GGUF of scripts/build-tiny-gguf.ts, copied into the models folder as a user would: catalog
 // refresh, switch-model, start; chats through an OpenAI-style client (models, whole and streamed
-// completions, max_tokens, seed, stop), the bounded queue's 429, abort-stream, a client closing
-// its stream, killing the llama.cpp process (the daemon keeps serving, the server comes back),
-// stop; and every route's bad inputs. One daemon for the file; tests run in order.
+// completions, max_tokens, seed, stop), the bounded queue's 429, abort-stream, a client closing its
+// stream (and its line in llm_logs/), killing the llama.cpp process (the daemon keeps serving, the
+// server comes back), stop; and every route's bad inputs. One daemon for the file; tests run in
+// order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { ensureTinyGguf, TINY_GGUF_NAME } from '../scripts/build-tiny-gguf.ts';
 import { tempDirs, useDaemon } from './helpers/daemonProcess.ts';
@@ -246,6 +248,9 @@ test('a client that closes its stream stops its generation', { timeout }, async 
     const entries: Array<{ message: string }> = (await ctx.admin.get('/v1/llm/server/logs', { query: { since } })).json.entries;
     return entries.map((e) => e.message).find((m) => m.startsWith('chat:') && m.endsWith('(aborted)'));
   });
+  // The same line on disk, where it outlives the daemon.
+  const logFile = path.join(dirs.data, 'llm_logs', `llm_${new Date().toISOString().slice(0, 10).replaceAll('-', '')}.log`);
+  await until('the aborted chat in llm_logs/', async () => fs.existsSync(logFile) && fs.readFileSync(logFile, 'utf8').includes(` INFO ${line}\n`));
   const generated = Number(/\+ (\d+) completion/.exec(line!)![1]);
   assert.ok(generated < LONG, `the generation stopped after ${generated} tokens`);
   const t0 = Date.now();

@@ -10,7 +10,8 @@ import { HfHub } from './hfHub.ts';
 import { LlmCatalog } from './llmCatalog.ts';
 import { LlmSettings } from './llmConfig.ts';
 import { LlmDownloads } from './llmDownloads.ts';
-import { LlmLogs } from './llmLogs.ts';
+import { LlmLogFile } from './llmLogFile.ts';
+import { LLM_LOG_CAP, LlmLogs } from './llmLogs.ts';
 import { LlmServer } from './llmServer.ts';
 
 export interface Llm {
@@ -18,6 +19,8 @@ export interface Llm {
   catalog: LlmCatalog;
   downloads: LlmDownloads;
   logs: LlmLogs;
+  /** `<data>/llm_logs/`: the log on disk (closed at shutdown). */
+  logFile: LlmLogFile;
   server: LlmServer;
   /** Saved chats: `<data>/chats/chat_history.sqlite`. */
   chats: ChatStore;
@@ -42,10 +45,11 @@ export interface LlmDeps {
 export function createLlm(deps: LlmDeps): Llm {
   const config = new LlmSettings(deps.settings);
   const catalog = new LlmCatalog(deps.dataDir, (m) => deps.log.warn('llm', m));
-  const logs = new LlmLogs(deps.log);
+  const logFile = new LlmLogFile(deps.dataDir, (m) => deps.log.warn('llm', m));
+  const logs = new LlmLogs(deps.log, LLM_LOG_CAP, (entry) => logFile.add(entry));
   const downloads = new LlmDownloads({ downloads: deps.downloads, catalog, hfEndpoint: deps.hfEndpoint, bus: deps.bus });
   const server = new LlmServer({ settings: config, catalog, logs, bus: deps.bus });
   const chats = new ChatStore(deps.dataDir);
   const hub = new HfHub(deps.hfEndpoint, deps.network, undefined, deps.hubAuthorization);
-  return { config, catalog, downloads, logs, server, chats, hub };
+  return { config, catalog, downloads, logs, logFile, server, chats, hub };
 }

@@ -1,6 +1,7 @@
 // The LLM server's log (`GET /v1/llm/server/logs`): lifecycle lines of the daemon and whatever
 // llama.cpp and its child process print, in a ring of the last 500 entries as in the reference
-// (`LLM_LOG_CAP`). Warnings and errors also go to the daemon log.
+// (`LLM_LOG_CAP`). Warnings and errors also go to the daemon log; every entry also goes to the
+// `sink`, the log file under `<data>/llm_logs/` (llmLogFile.ts).
 import type { DaemonLog } from '../log.ts';
 
 export const LLM_LOG_CAP = 500;
@@ -21,11 +22,14 @@ export class LlmLogs {
   constructor(
     private readonly daemonLog: DaemonLog | null,
     private readonly cap = LLM_LOG_CAP,
+    private readonly sink: ((entry: LlmLogEntry) => void) | null = null,
   ) {}
 
   add(level: LlmLogLevel, message: string): void {
-    this.#ring.push({ seq: ++this.#seq, ts_unix_ms: Date.now(), level, message });
+    const entry: LlmLogEntry = { seq: ++this.#seq, ts_unix_ms: Date.now(), level, message };
+    this.#ring.push(entry);
     if (this.#ring.length > this.cap) this.#ring.shift();
+    this.sink?.(entry);
     if (level === 'warn' || level === 'error') this.daemonLog?.write(level, 'llm', message);
   }
 
