@@ -188,39 +188,36 @@ test('a resume names the partial file\'s ETag in If-Range and, while the file is
     assert.equal(sha256Of(h.request().dest), server.sha256);
   }));
 
-/** Replaces the served file with `next` (new ETag) once the first request has its headers. */
-async function changeAfterFirstRequest(server: RangeServer, next: Buffer, etag: string): Promise<void> {
+/**
+ * A download without a digest, whose file is replaced on the server (new ETag "v2") once the
+ * first request has its headers: it must end as the new version, whole.
+ */
+async function acrossAChange(server: RangeServer): Promise<DownloadView> {
+  const h = harness(server);
+  const next = testBody(3 * MiB);
+  // No expected digest: nothing but the validator could tell the old bytes from the new.
+  h.downloads.start(h.request({ sha256: null }));
   await eventually(() => server.requests.length >= 1, 'the first request');
   server.options.replacedBy = next;
-  server.options.etag = etag;
+  server.options.etag = '"v2"';
+  const done = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
+  h.stop();
+  assert.equal(done.state, 'done', done.error ?? '');
+  assert.ok(fs.readFileSync(h.request().dest).equals(next), 'the file is the new version, whole');
+  return done;
 }
 
 test('a file that changed on the server between attempts comes whole from byte 0, never spliced onto the old bytes', { timeout }, () =>
   withServer(3 * MiB, { dropAfterBytes: MiB, drops: 1, etag: '"v1"', bytesPerSec: 8 * MiB }, async (server) => {
-    const h = harness(server);
-    const next = testBody(3 * MiB);
-    // No expected digest: nothing but the validator could tell the old bytes from the new.
-    h.downloads.start(h.request({ sha256: null }));
-    await changeAfterFirstRequest(server, next, '"v2"');
-    const done = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
-    h.stop();
-    assert.equal(done.state, 'done', done.error ?? '');
+    const done = await acrossAChange(server);
     assert.deepEqual(server.requests.map((r) => [r.status, r.ifRange]), [[200, undefined], [200, '"v1"']]);
-    assert.ok(fs.readFileSync(h.request().dest).equals(next), 'the file is the new version, whole');
     assert.equal(done.validator, '"v2"');
   }));
 
 test('a 206 with another ETag (a server that ignores If-Range) is dropped and the file fetched again from byte 0', { timeout }, () =>
   withServer(3 * MiB, { dropAfterBytes: MiB, drops: 1, etag: '"v1"', ignoreIfRange: true, bytesPerSec: 8 * MiB }, async (server) => {
-    const h = harness(server);
-    const next = testBody(3 * MiB);
-    h.downloads.start(h.request({ sha256: null }));
-    await changeAfterFirstRequest(server, next, '"v2"');
-    const done = await h.until('f', (v) => v.state === 'done' || v.state === 'failed');
-    h.stop();
-    assert.equal(done.state, 'done', done.error ?? '');
+    await acrossAChange(server);
     assert.deepEqual(server.requests.map((r) => [r.status, rangeStart(r.range) > 0]), [[200, false], [206, true], [200, false]]);
-    assert.ok(fs.readFileSync(h.request().dest).equals(next), 'the file is the new version, whole');
   }));
 
 test('the validator survives a restart in the queue file, and a paused download resumed after the file changed starts over', { timeout }, () =>
