@@ -2,15 +2,14 @@
 // Other processes on this machine are visible (foreignLoad.ts); a busy neighbour on the same host
 // is not, except as steal, and it can slow every figure of a run, baselines included. Recording
 // it with each section tells a slow host from a slow daemon. Linux only; null elsewhere.
-import fs from 'node:fs';
+import { machineCpuTicks } from './foreignLoad.ts';
 
 /** USER_HZ: /proc/stat counts in hundredths of a second. */
 const TICKS_PER_SECOND = 100;
 
 function stealTicks(): number | null {
   try {
-    // "cpu  user nice system idle iowait irq softirq steal …": steal is the 8th number.
-    const steal = Number(fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)[8]);
+    const { steal } = machineCpuTicks();
     return Number.isFinite(steal) ? steal : null;
   } catch {
     return null;

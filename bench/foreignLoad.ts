@@ -18,10 +18,18 @@ function ticks(pid: number | 'self', withChildren: boolean): number {
   return withChildren ? own + Number(f[13]) + Number(f[14]) : own;
 }
 
+/**
+ * The machine's CPU time so far, in ticks (USER_HZ, 100 per second), from the first line of
+ * /proc/stat: "cpu user nice system idle iowait irq softirq steal …". Throws off Linux.
+ */
+export function machineCpuTicks(): { busy: number; steal: number } {
+  const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return { busy: cpu[1]! + cpu[2]! + cpu[3]!, steal: cpu[8] ?? Number.NaN };
+}
+
 function snapshot(pids: number[]): Snapshot | null {
   try {
-    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
-    const machine = cpu[1]! + cpu[2]! + cpu[3]!;
+    const machine = machineCpuTicks().busy;
     const ours = ticks('self', true) + pids.reduce((sum, pid) => sum + ticks(pid, false), 0);
     return { at: Date.now(), machine, ours };
   } catch {
