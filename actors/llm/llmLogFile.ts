@@ -18,7 +18,9 @@ export const KEEP_DAYS = 14;
 const FLUSH_MS = 200;
 const FILE = /^llm_(\d{8})\.log$/;
 
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10).replaceAll('-', '');
+/** `YYYYMMDD` of an ISO time (UTC). */
+const dayOfIso = (iso: string) => iso.slice(0, 10).replaceAll('-', '');
+const dayOf = (ms: number) => dayOfIso(new Date(ms).toISOString());
 
 export class LlmLogFile {
   readonly dir: string;
@@ -41,8 +43,9 @@ export class LlmLogFile {
   }
 
   add(entry: LlmLogEntry): void {
-    const line = `${new Date(entry.ts_unix_ms).toISOString()} ${entry.level.toUpperCase()} ${entry.message.replace(/\r?\n/g, '\\n')}\n`;
-    this.#pending.push({ day: dayOf(entry.ts_unix_ms), line });
+    const iso = new Date(entry.ts_unix_ms).toISOString();
+    const line = `${iso} ${entry.level.toUpperCase()} ${entry.message.replace(/\r?\n/g, '\\n')}\n`;
+    this.#pending.push({ day: dayOfIso(iso), line });
     this.#timer ??= setTimeout(() => this.#flush(), FLUSH_MS).unref();
   }
 
@@ -56,14 +59,7 @@ export class LlmLogFile {
   close(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    for (const [day, text] of this.#byDay(this.#take())) {
-      try {
-        this.#startDay(day);
-        fs.appendFileSync(this.fileFor(day), text);
-      } catch (err) {
-        this.#failed(day, err);
-      }
-    }
+    for (const [day, text] of this.#byDay(this.#take())) void this.#append(day, () => fs.appendFileSync(this.fileFor(day), text));
   }
 
   #take(): Array<{ day: string; line: string }> {
@@ -82,15 +78,21 @@ export class LlmLogFile {
     this.#timer = null;
     const batch = this.#byDay(this.#take());
     this.#writing = this.#writing.then(async () => {
-      for (const [day, text] of batch) {
-        try {
-          this.#startDay(day);
-          await fs.promises.appendFile(this.fileFor(day), text);
-        } catch (err) {
-          this.#failed(day, err);
-        }
-      }
+      for (const [day, text] of batch) await this.#append(day, () => fs.promises.appendFile(this.fileFor(day), text));
     });
+  }
+
+  /**
+   * One day's text through `write`; a failure is reported, never thrown. With a synchronous
+   * `write` all of it, the report included, happens before this returns (close relies on it).
+   */
+  async #append(day: string, write: () => void | Promise<void>): Promise<void> {
+    try {
+      this.#startDay(day);
+      await write();
+    } catch (err) {
+      this.#failed(day, err);
+    }
   }
 
   /** The first write of a day makes the folder and deletes files past the kept days. */
