@@ -8,7 +8,7 @@ import { downloadStateOf, FINAL_STATES, type DownloadRequest, type DownloadState
 import { downloadLogic, type DownloadIo } from './downloadActor.ts';
 import { DownloadError } from './downloadError.ts';
 import { readQueue, writeQueue } from './downloadQueueFile.ts';
-import { isActive, requestOf, viewOf, type DownloadView } from './downloadView.ts';
+import { isActive, partialFileOf, requestOf, viewOf, type DownloadView } from './downloadView.ts';
 import { ProgressThrottle } from './progressThrottle.ts';
 
 export interface RunnerOptions {
@@ -58,8 +58,7 @@ export class DownloadRunner {
         this.#entries.set(v.id, { view: v, actor: null, retryAtMs: null, throttle: this.#throttle(v.id), seq: ++this.#seq });
         continue;
       }
-      // Queue files written before validators were kept have none: such a resume is unconditional.
-      this.#spawn(requestOf(v), { paused: v.state === 'paused', received: v.received_bytes, createdAtMs: v.created_at_ms, validator: v.validator ?? null, announcedSha256: v.announced_sha256 ?? null });
+      this.#spawn(requestOf(v), { paused: v.state === 'paused', received: v.received_bytes, createdAtMs: v.created_at_ms, ...partialFileOf(v) });
     }
     this.#persist();
     this.#schedule();
@@ -77,7 +76,7 @@ export class DownloadRunner {
     existing?.throttle.cancel();
     // A failed download started again resumes its partial file, still under the old validator.
     const sameFile = existing && existing.view.url === req.url && existing.view.dest === req.dest;
-    const entry = this.#spawn(req, sameFile ? { validator: existing.view.validator ?? null, announcedSha256: existing.view.announced_sha256 ?? null } : {});
+    const entry = this.#spawn(req, sameFile ? partialFileOf(existing.view) : {});
     this.#persist();
     this.#schedule();
     return this.#viewOf(entry);
@@ -153,7 +152,7 @@ export class DownloadRunner {
     }, this.#now);
   }
 
-  #spawn(req: DownloadRequest, o: { paused?: boolean; received?: number; createdAtMs?: number; validator?: string | null; announcedSha256?: string | null }): Entry {
+  #spawn(req: DownloadRequest, o: { paused?: boolean; received?: number; createdAtMs?: number } & Partial<ReturnType<typeof partialFileOf>>): Entry {
     const actor: DownloadActor = createActor(downloadLogic(this.opts.io), {
       input: {
         ...req,

@@ -64,5 +64,14 @@ export function viewOf(
 
 export const requestOf = (v: DownloadView): DownloadRequest => ({ id: v.id, url: v.url, dest: v.dest, sha256: v.sha256, size: v.size, kind: v.kind });
 
+/**
+ * What the partial file's bytes came with, for a download that resumes them: their validator
+ * and the digest their source stated (null in queue files written before these were kept).
+ */
+export const partialFileOf = (v: DownloadView): { validator: string | null; announcedSha256: string | null } => ({
+  validator: v.validator ?? null,
+  announcedSha256: v.announced_sha256 ?? null,
+});
+
 /** Running or waiting to run: holds (or will hold) the partial file. */
 export const isActive = (state: DownloadState) => state === 'queued' || state === 'downloading' || state === 'waiting' || state === 'verifying';
