@@ -1,9 +1,9 @@
 // A file server on 127.0.0.1:0 inside the test process, for the downloader: it answers Range
-// requests (206, 416) and can misbehave on demand — drop the connection part-way through a
-// body, ignore Range (200 with the whole file), serve wrong bytes, answer with an error status,
-// or trickle the body slowly enough to pause, cancel or kill a daemon mid-file; and serve a
-// file that changed, with an ETag and If-Range (honoured or not); state a digest as the hub does. Behaviour can be changed
-// between requests through `options`.
+// requests (206, 416) and can misbehave on demand — drop the connection part-way through a body,
+// ignore Range (200 with the whole file), serve wrong bytes, answer with an error status, or
+// trickle the body slowly enough to pause, cancel or kill a daemon mid-file; and serve a file that
+// changed, with an ETag and If-Range (honoured or not); state a digest as the hub does. Behaviour
+// can be changed between requests through `options`.
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
